@@ -1,0 +1,287 @@
+//! A session: (peer public key, own secret key), with everything derived from them.
+
+use std::sync::Arc;
+
+use k256::ecdsa::{SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::cipher::Cipher;
+use crate::encoding::b64url_decode;
+use crate::error::{Error, ErrorKind, Result};
+use crate::keys::{PublicKey, SecretKey};
+use crate::token::{digest, sign_digest, verify_digest, Token};
+
+/// Our own key pair, prepared for signing (shared by every session of a server).
+#[derive(Clone)]
+pub(crate) struct Identity {
+    signing: SigningKey,
+    public: PublicKey,
+}
+
+impl Identity {
+    pub(crate) fn new(secret: &SecretKey) -> Self {
+        Identity {
+            signing: SigningKey::from(secret.as_k256()),
+            public: secret.public_key(),
+        }
+    }
+
+    pub(crate) fn public(&self) -> &PublicKey {
+        &self.public
+    }
+}
+
+/// The result of [`Session::encode`]: the token to send in `authorization` and the
+/// encrypted data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    /// Our public key and the signature over the plaintext.
+    pub token: Token,
+    /// `base64url(IV || AES-256-CBC(plaintext))`.
+    pub data: String,
+}
+
+/// The result of [`Session::decode_unchecked`]: the decrypted bytes and whether the
+/// signature holds, as the reference's `decode` reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The decrypted bytes (untrusted unless `is_valid`).
+    pub bytes: Vec<u8>,
+    /// Whether the token's signer is the peer and the signature holds.
+    pub is_valid: bool,
+}
+
+/// One side of an end-to-end session with a peer.
+///
+/// Building a session does the ECDH once; the AES key schedule and the peer's
+/// verifying key are kept, so encoding and decoding cost only AES and ECDSA.
+/// A session is immutable and can be shared between threads.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<SessionInner>,
+}
+
+struct SessionInner {
+    identity: Identity,
+    peer: PublicKey,
+    peer_verifying: VerifyingKey,
+    shared: Zeroizing<[u8; 32]>,
+    cipher: Cipher,
+}
+
+impl Session {
+    /// A session with `peer`, using our `secret`.
+    pub fn new(peer: &PublicKey, secret: &SecretKey) -> Self {
+        Self::with_identity(&Identity::new(secret), peer)
+    }
+
+    pub(crate) fn with_identity(identity: &Identity, peer: &PublicKey) -> Self {
+        let secret = k256::SecretKey::from(&identity.signing);
+        let shared =
+            k256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_k256().as_affine());
+        let mut key = Zeroizing::new([0u8; 32]);
+        key.copy_from_slice(shared.raw_secret_bytes());
+        Session {
+            inner: Arc::new(SessionInner {
+                identity: identity.clone(),
+                peer: peer.clone(),
+                peer_verifying: VerifyingKey::from(peer.as_k256()),
+                cipher: Cipher::new(&key),
+                shared: key,
+            }),
+        }
+    }
+
+    /// The peer's public key.
+    pub fn peer(&self) -> &PublicKey {
+        &self.inner.peer
+    }
+
+    /// Our own public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.inner.identity.public
+    }
+
+    /// The ECDH shared secret: the x-coordinate, used directly as the AES-256 key.
+    pub fn shared_secret(&self) -> &[u8; 32] {
+        &self.inner.shared
+    }
+
+    /// SHA-256 of the shared secret.
+    pub fn shared_hash(&self) -> [u8; 32] {
+        Sha256::digest(self.inner.shared.as_ref()).into()
+    }
+
+    /// Whether the peer is `key`.
+    pub fn is_with(&self, key: &PublicKey) -> bool {
+        &self.inner.peer == key
+    }
+
+    /// DER signature over SHA-256(`message`) with our key (deterministic, low-S).
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        sign_digest(&self.inner.identity.signing, &digest(message))
+    }
+
+    /// A token for `message`: our public key and our signature.
+    pub fn token_for(&self, message: &[u8]) -> Token {
+        Token::new(self.public_key(), self.sign(message))
+    }
+
+    /// Check that `token` was issued by the peer over `message`.
+    pub fn verify(&self, token: &Token, message: &[u8]) -> Result<()> {
+        self.verify_digest(token, &digest(message))
+    }
+
+    pub(crate) fn verify_digest(&self, token: &Token, digest: &[u8; 32]) -> Result<()> {
+        if !token.is_signed_by(&self.inner.peer) {
+            return Err(Error::new(
+                ErrorKind::WrongPeer,
+                format!(
+                    "token signed by {}, expected the peer {}",
+                    hex::encode(token.signer_bytes()),
+                    self.inner.peer.to_hex()
+                ),
+            ));
+        }
+        verify_digest(&self.inner.peer_verifying, digest, token.signature())
+    }
+
+    /// `base64url(IV || ciphertext)` of `plaintext` under the shared key, random IV.
+    pub fn encrypt(&self, plaintext: &[u8]) -> String {
+        self.inner.cipher.encrypt(plaintext)
+    }
+
+    /// Decrypt `base64url(IV || ciphertext)` under the shared key.
+    pub fn decrypt(&self, data: &str) -> Result<Vec<u8>> {
+        self.inner.cipher.decrypt(data)
+    }
+
+    /// The cipher of the shared key (to encrypt with a chosen IV).
+    pub fn cipher(&self) -> &Cipher {
+        &self.inner.cipher
+    }
+
+    /// Sign and encrypt `payload` (already serialized, see [`crate::payload`]).
+    pub fn encode(&self, payload: &[u8]) -> Encoded {
+        Encoded {
+            token: self.token_for(payload),
+            data: self.encrypt(payload),
+        }
+    }
+
+    /// Decrypt `data` and verify `token` over the plaintext; the plaintext, or why not.
+    ///
+    /// The steps and their errors follow the reference: `data` empty or not base64url
+    /// is [`ErrorKind::MalformedInput`]; a decryption failure is
+    /// [`ErrorKind::DecryptFailed`]; a token that is unreadable or whose signature
+    /// does not hold is [`ErrorKind::InvalidSignature`]; a token from another key is
+    /// [`ErrorKind::WrongPeer`].
+    ///
+    /// A decryption failure still costs a signature check, so that a server does
+    /// not tell a bad padding from a bad signature by its timing (CBC padding oracle).
+    pub fn decode(&self, token: &str, data: &str) -> Result<Vec<u8>> {
+        self.decode_token(Token::parse(token).as_ref(), data)
+    }
+
+    /// [`Session::decode`] with a token already parsed (or the error of parsing it).
+    pub fn decode_token(
+        &self,
+        token: std::result::Result<&Token, &Error>,
+        data: &str,
+    ) -> Result<Vec<u8>> {
+        let raw = b64url_decode(data, "encrypted data")?;
+        match self.inner.cipher.decrypt_raw(&raw) {
+            Ok(plaintext) => {
+                let token = token.map_err(|e| {
+                    Error::new(
+                        ErrorKind::InvalidSignature,
+                        format!("token: {}", e.detail()),
+                    )
+                })?;
+                self.verify(token, &plaintext)?;
+                Ok(plaintext)
+            }
+            Err(err) => {
+                if let Ok(token) = token {
+                    let _ = std::hint::black_box(self.verify(token, &raw));
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// The reference's `decode`: the decrypted bytes and a validity flag.
+    ///
+    /// Malformed data and decryption failures are errors, as they throw in the
+    /// reference; a bad or foreign signature is `is_valid: false`.
+    pub fn decode_unchecked(&self, token: &str, data: &str) -> Result<Decoded> {
+        let bytes = self.decrypt(data)?;
+        let is_valid = Token::parse(token)
+            .and_then(|t| self.verify(&t, &bytes))
+            .is_ok();
+        Ok(Decoded { bytes, is_valid })
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("peer", &self.inner.peer)
+            .field("public_key", &self.inner.identity.public)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair() -> (Session, Session) {
+        let (a, b) = (SecretKey::generate(), SecretKey::generate());
+        (
+            Session::new(&b.public_key(), &a),
+            Session::new(&a.public_key(), &b),
+        )
+    }
+
+    #[test]
+    fn mirrored_sessions_share_a_key_and_round_trip() {
+        let (alice, bob) = pair();
+        assert_eq!(alice.shared_secret(), bob.shared_secret());
+        let enc = alice.encode(b"hello");
+        assert_eq!(
+            bob.decode(&enc.token.encode(), &enc.data).unwrap(),
+            b"hello"
+        );
+        let d = bob
+            .decode_unchecked(&enc.token.encode(), &enc.data)
+            .unwrap();
+        assert!(d.is_valid);
+    }
+
+    #[test]
+    fn a_token_from_a_third_key_is_wrong_peer() {
+        let (alice, bob) = pair();
+        let mallory = SecretKey::generate();
+        let enc = alice.encode(b"x");
+        let forged = Token::new(
+            &mallory.public_key(),
+            Session::new(bob.public_key(), &mallory).sign(b"x"),
+        );
+        let e = bob.decode(&forged.encode(), &enc.data).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::WrongPeer);
+        assert!(
+            !bob.decode_unchecked(&forged.encode(), &enc.data)
+                .unwrap()
+                .is_valid
+        );
+    }
+
+    #[test]
+    fn debug_shows_no_secret_material() {
+        let (alice, _) = pair();
+        let shown = format!("{alice:?}");
+        assert!(!shown.contains(&hex::encode(alice.shared_secret())));
+    }
+}
