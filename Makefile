@@ -34,8 +34,10 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
+# The core runs its tests on both arithmetic backends.
 test-rust: lint
 	$(CARGO) test -p crypto-sessions --locked
+	$(CARGO) test -p crypto-sessions --locked --features libsecp256k1
 
 demo-rust:
 	$(CARGO) run -q --locked -p crypto-sessions --example demo

@@ -79,6 +79,7 @@ impl SecretKey {
         Zeroizing::new(hex::encode(self.to_bytes().as_ref()))
     }
 
+    #[cfg_attr(feature = "libsecp256k1", allow(dead_code))]
     pub(crate) fn as_k256(&self) -> &k256::SecretKey {
         &self.inner
     }
@@ -155,6 +156,7 @@ impl PublicKey {
         hex::encode(self.compressed)
     }
 
+    #[cfg_attr(feature = "libsecp256k1", allow(dead_code))]
     pub(crate) fn as_k256(&self) -> &k256::PublicKey {
         &self.inner
     }

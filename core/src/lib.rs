@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod backend;
 mod cache;
 pub mod cipher;
 mod encoding;
@@ -37,6 +38,7 @@ pub mod payload;
 pub mod session;
 pub mod token;
 
+pub use backend::BACKEND;
 pub use encoding::{b64url_decode, b64url_encode};
 pub use error::{Error, ErrorKind, Result};
 pub use http::{Client, Server};

@@ -2,27 +2,27 @@
 
 use std::sync::Arc;
 
-use k256::ecdsa::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::backend::{Signer, Verifier};
 use crate::cipher::Cipher;
 use crate::encoding::b64url_decode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::{PublicKey, SecretKey};
-use crate::token::{digest, sign_digest, verify_digest, Token};
+use crate::token::{digest, verify_digest, Token};
 
 /// Our own key pair, prepared for signing (shared by every session of a server).
 #[derive(Clone)]
 pub(crate) struct Identity {
-    signing: SigningKey,
+    signer: Signer,
     public: PublicKey,
 }
 
 impl Identity {
     pub(crate) fn new(secret: &SecretKey) -> Self {
         Identity {
-            signing: SigningKey::from(secret.as_k256()),
+            signer: Signer::new(secret),
             public: secret.public_key(),
         }
     }
@@ -65,7 +65,7 @@ pub struct Session {
 struct SessionInner {
     identity: Identity,
     peer: PublicKey,
-    peer_verifying: VerifyingKey,
+    peer_verifier: Verifier,
     shared: Zeroizing<[u8; 32]>,
     cipher: Cipher,
 }
@@ -77,16 +77,13 @@ impl Session {
     }
 
     pub(crate) fn with_identity(identity: &Identity, peer: &PublicKey) -> Self {
-        let secret = k256::SecretKey::from(&identity.signing);
-        let shared =
-            k256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_k256().as_affine());
-        let mut key = Zeroizing::new([0u8; 32]);
-        key.copy_from_slice(shared.raw_secret_bytes());
+        let peer_verifier = Verifier::new(peer);
+        let key = identity.signer.ecdh_x(&peer_verifier);
         Session {
             inner: Arc::new(SessionInner {
                 identity: identity.clone(),
                 peer: peer.clone(),
-                peer_verifying: VerifyingKey::from(peer.as_k256()),
+                peer_verifier,
                 cipher: Cipher::new(&key),
                 shared: key,
             }),
@@ -120,7 +117,7 @@ impl Session {
 
     /// DER signature over SHA-256(`message`) with our key (deterministic, low-S).
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
-        sign_digest(&self.inner.identity.signing, &digest(message))
+        self.inner.identity.signer.sign_digest(&digest(message))
     }
 
     /// A token for `message`: our public key and our signature.
@@ -144,7 +141,7 @@ impl Session {
                 ),
             ));
         }
-        verify_digest(&self.inner.peer_verifying, digest, token.signature())
+        verify_digest(&self.inner.peer_verifier, digest, token.signature())
     }
 
     /// `base64url(IV || ciphertext)` of `plaintext` under the shared key, random IV.

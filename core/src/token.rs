@@ -1,9 +1,9 @@
 //! The token: `base64url(signer pubkey (33 bytes) || signature)`, and the signature rules.
 
-use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
-use k256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use k256::ecdsa::Signature;
 use sha2::{Digest, Sha256};
 
+use crate::backend::Verifier;
 use crate::encoding::{b64url_decode, b64url_encode};
 use crate::error::{malformed, Error, ErrorKind, Result};
 use crate::keys::PublicKey;
@@ -18,15 +18,6 @@ pub const MAX_TOKEN_LEN: usize = (PUBKEY_LEN + MAX_SIGNATURE_LEN).div_ceil(3) * 
 /// SHA-256 of the serialized payload: the value v1 signs.
 pub fn digest(message: &[u8]) -> [u8; 32] {
     Sha256::digest(message).into()
-}
-
-/// Sign a digest: RFC 6979 nonce, low-S, DER-encoded (deterministic).
-pub(crate) fn sign_digest(key: &SigningKey, digest: &[u8; 32]) -> Vec<u8> {
-    let sig: Signature = key
-        .sign_prehash(digest)
-        .expect("a 32-byte prehash is always accepted");
-    let sig = sig.normalize_s().unwrap_or(sig);
-    sig.to_der().as_bytes().to_vec()
 }
 
 /// Parse a signature as v1 accepts it: DER first, then 64-byte compact `r || s`;
@@ -59,14 +50,16 @@ pub fn parse_signature(bytes: &[u8]) -> Result<Signature> {
 }
 
 /// Verify a signature (DER or compact, low-S) over a digest.
-pub(crate) fn verify_digest(key: &VerifyingKey, digest: &[u8; 32], signature: &[u8]) -> Result<()> {
+pub(crate) fn verify_digest(key: &Verifier, digest: &[u8; 32], signature: &[u8]) -> Result<()> {
     let sig = parse_signature(signature)?;
-    key.verify_prehash(digest, &sig).map_err(|_| {
-        Error::new(
+    if key.verify_digest(digest, &sig) {
+        Ok(())
+    } else {
+        Err(Error::new(
             ErrorKind::InvalidSignature,
             "the signature does not verify over the payload",
-        )
-    })
+        ))
+    }
 }
 
 /// A parsed token: who signed, and the signature bytes.
