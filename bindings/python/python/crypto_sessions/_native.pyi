@@ -1,0 +1,239 @@
+"""Type stubs of the compiled module ``crypto_sessions._native`` (checked by stubtest)."""
+
+from typing import Any, Final, Optional, Union, final
+
+__all__ = [
+    "generate_secret_key",
+    "public_key",
+    "serialize",
+    "serialize_json",
+    "revive",
+    "CryptoSession",
+    "Encoded",
+    "Decoded",
+    "Server",
+    "Peer",
+    "SealedAnswer",
+    "Cipher",
+    "Client",
+    "PreparedRequest",
+    "PROTOCOL_VERSION",
+    "CORE_VERSION",
+    "DEFAULT_MAX_BODY",
+    "REJECTION_STATUS",
+    "ANSWER_CONTENT_TYPE",
+]
+
+_KeyLike = Union[str, bytes, bytearray, memoryview]
+_BytesLike = Union[bytes, bytearray, memoryview]
+_TextLike = Union[str, bytes, bytearray, memoryview]
+#: What a payload may be: text, bytes, or a JSON-serializable value.
+_Payload = Any
+
+PROTOCOL_VERSION: Final[int]
+CORE_VERSION: Final[str]
+DEFAULT_MAX_BODY: Final[int]
+REJECTION_STATUS: Final[int]
+ANSWER_CONTENT_TYPE: Final[str]
+
+def generate_secret_key() -> str:
+    """Create a new random secp256k1 secret key, as 64 lowercase hex characters."""
+
+def public_key(secret: _KeyLike) -> str:
+    """The compressed public key (66 hex characters) of a secret key."""
+
+def serialize(payload: _Payload) -> bytes:
+    """The bytes a payload is signed and encrypted as."""
+
+def serialize_json(value: Any) -> bytes:
+    """The compact JSON bytes of ``value``."""
+
+def revive(raw: _BytesLike) -> Any:
+    """Received bytes revived as the reference does (JSON if it parses, else text)."""
+
+@final
+class CryptoSession:
+    """A session between your secret key and a peer's public key."""
+
+    def __new__(cls, peer_pubkey: _KeyLike, secret_key: _KeyLike) -> CryptoSession: ...
+    @property
+    def pubkey(self) -> str:
+        """Your own public key (66 hex characters, compressed)."""
+    @property
+    def peer_pubkey(self) -> str:
+        """The peer's public key (66 hex characters, compressed)."""
+    @property
+    def shared_secret(self) -> bytes:
+        """The ECDH shared secret (32 bytes; the AES-256 key)."""
+    @property
+    def shared_hash(self) -> bytes:
+        """SHA-256 of the shared secret (32 bytes)."""
+    def is_with(self, key: _KeyLike) -> bool:
+        """Whether the peer is ``key``."""
+    def encode(self, payload: _Payload) -> Encoded:
+        """Sign and encrypt ``payload``."""
+    def decode(self, token: _TextLike, data: _TextLike) -> Decoded:
+        """Decrypt ``data`` and check ``token``, as the reference's ``decode`` does."""
+    def open(self, token: _TextLike, data: _TextLike) -> Any:
+        """Decrypt, verify and revive, or raise."""
+    def sign(self, payload: _Payload) -> bytes:
+        """The DER signature over SHA-256 of ``payload``."""
+    def verify(self, token: _TextLike, payload: _Payload) -> bool:
+        """Whether ``token`` is the peer's valid signature over ``payload``."""
+    def encrypt(self, payload: _Payload) -> str:
+        """Encrypt ``payload`` under the shared key: ``base64url(IV || ciphertext)``."""
+    def decrypt(self, data: _TextLike) -> bytes:
+        """Decrypt ``base64url(IV || ciphertext)`` (no signature check)."""
+
+@final
+class Encoded:
+    """The result of ``CryptoSession.encode``."""
+
+    @property
+    def token(self) -> str:
+        """``base64url(your pubkey || signature)``."""
+    @property
+    def data(self) -> str:
+        """``base64url(IV || AES-256-CBC(payload))``."""
+
+@final
+class Decoded:
+    """The result of ``CryptoSession.decode``."""
+
+    @property
+    def data(self) -> Any:
+        """The payload revived as the reference does."""
+    @property
+    def raw(self) -> bytes:
+        """The decrypted bytes."""
+    @property
+    def is_valid(self) -> bool:
+        """Whether the token is the peer's valid signature over the bytes."""
+
+@final
+class Server:
+    """A server's key, its origin (``host``) and its limits."""
+
+    def __new__(
+        cls,
+        secret_key: _KeyLike,
+        host: str,
+        *,
+        max_body: Optional[int] = None,
+        session_cache: Optional[int] = None,
+        verified_cache: Optional[int] = None,
+    ) -> Server: ...
+    @property
+    def public_key(self) -> str:
+        """The server's public key (66 hex characters)."""
+    @property
+    def host(self) -> str:
+        """The origin clients sign."""
+    @property
+    def max_body(self) -> int:
+        """The largest request body accepted, in bytes."""
+    def authenticate(
+        self,
+        method: str,
+        target: _TextLike,
+        authorization: Optional[_TextLike],
+        body: Optional[_BytesLike] = None,
+    ) -> Peer:
+        """Authenticate a request; the ``Peer`` that sent it, or raise."""
+    def seal(self, peer: Union[Peer, CryptoSession], payload: _Payload, status: int = 200) -> SealedAnswer:
+        """Seal an answer to ``peer``."""
+    def seal_json(self, peer: Union[Peer, CryptoSession], value: Any, status: int = 200) -> SealedAnswer:
+        """Seal the compact JSON of ``value``."""
+
+@final
+class Peer:
+    """An authenticated client: who it is, its session, and what it sent."""
+
+    @property
+    def public_key(self) -> str:
+        """The client's public key (66 hex characters)."""
+    @property
+    def token(self) -> str:
+        """The token the client sent in ``authorization``."""
+    @property
+    def method(self) -> str:
+        """``"GET"`` or ``"POST"``."""
+    @property
+    def payload(self) -> Any:
+        """For a POST, the revived payload; ``None`` for a GET."""
+    @property
+    def raw(self) -> Optional[bytes]:
+        """For a POST, the decrypted payload bytes; ``None`` for a GET."""
+    @property
+    def session(self) -> CryptoSession:
+        """The session with the client."""
+    @property
+    def server(self) -> Server:
+        """The server that authenticated the request."""
+    def seal(self, payload: _Payload, status: int = 200) -> SealedAnswer:
+        """Seal an answer to this client."""
+    def seal_json(self, value: Any, status: int = 200) -> SealedAnswer:
+        """Seal the compact JSON of ``value`` to this client."""
+
+@final
+class SealedAnswer:
+    """A sealed answer: status, ``authorization`` header and body."""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status."""
+    @property
+    def authorization(self) -> str:
+        """The server's token over the payload."""
+    @property
+    def body(self) -> str:
+        """The encrypted payload, base64url text."""
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """The headers to send: ``authorization`` and ``content-type``."""
+
+@final
+class Cipher:
+    """AES-256-CBC with PKCS#7 padding, as v1 encrypts payloads."""
+
+    def __new__(cls, key: _BytesLike) -> Cipher: ...
+    def encrypt(self, plaintext: _Payload, iv: Optional[_BytesLike] = None) -> str:
+        """Encrypt under a fresh random IV (or ``iv``): ``base64url(IV || ciphertext)``."""
+    def decrypt(self, data: _TextLike) -> bytes:
+        """Decrypt ``base64url(IV || ciphertext)`` to bytes."""
+
+@final
+class Client:
+    """A client of one server."""
+
+    def __new__(cls, server_pubkey: _KeyLike, secret_key: _KeyLike, hostname: Optional[str] = None) -> Client: ...
+    @property
+    def hostname(self) -> str:
+        """The hostname put in front of paths."""
+    @property
+    def server_pubkey(self) -> str:
+        """The server's public key (66 hex characters)."""
+    @property
+    def session(self) -> CryptoSession:
+        """The session with the server."""
+    def prepare(self, method: str, path: str, body: _Payload = None) -> PreparedRequest:
+        """Prepare a request as the reference's ``SecureFetch`` does."""
+    def open(self, status: int, authorization: Optional[_TextLike], body: _TextLike) -> bytes:
+        """Open an answer: the plaintext bytes, or raise."""
+
+@final
+class PreparedRequest:
+    """A request ready to send."""
+
+    @property
+    def method(self) -> str:
+        """``"GET"`` or ``"POST"``."""
+    @property
+    def url(self) -> str:
+        """``hostname + path``: exactly the string signed for a GET."""
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """``authorization``, and ``content-type`` for a POST."""
+    @property
+    def body(self) -> Optional[str]:
+        """The body text for a POST, else ``None``."""

@@ -1,0 +1,249 @@
+"""A pure ASGI middleware that guards any ASGI application with crypto-sessions.
+
+::
+
+    app = CryptoSessionMiddleware(app)  # CRYPTO_SESSION_KEY / CRYPTO_SESSION_HOST
+
+For each HTTP request the middleware reads the body (refusing more than
+``max_body`` bytes, and a larger ``Content-Length`` before reading), authenticates it
+against the raw request-target (``raw_path`` and ``query_string``), and then:
+
+- rejects it with the same empty 401 whatever the reason (logged on the
+  ``crypto_sessions.server`` logger), or
+- calls the app with the :class:`~crypto_sessions.Peer` in ``scope["state"]["crypto_peer"]``
+  (Starlette: ``request.state.crypto_peer``) and the decrypted payload as the request
+  body, and seals the app's answer to the peer (unless ``seal_responses=False``; a
+  :class:`crypto_sessions.fastapi.SecureResponse` is then not sealed twice).
+
+Paths in ``exempt_paths`` pass through untouched; websocket connections are closed
+(protocol v1 signs HTTP requests only) unless exempt.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, MutableMapping, Optional, Union
+
+from crypto_sessions._config import build_server
+from crypto_sessions._http import (
+    REJECTED_STATUS,
+    check_content_length,
+    log_rejection,
+    origin_form,
+    too_large,
+)
+from crypto_sessions._native import Peer, Server
+from crypto_sessions.errors import CryptoSessionError, MalformedInputError
+
+__all__ = [
+    "ClientGone",
+    "CryptoSessionMiddleware",
+    "PEER_STATE_KEY",
+    "read_request",
+    "receive_chunks",
+    "send_rejection",
+]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Where the authenticated peer is kept in ``scope["state"]``.
+PEER_STATE_KEY = "crypto_peer"
+
+# Set while the middleware will seal the app's answer, so that a SecureResponse
+# inside sends its payload plainly instead of sealing it twice.
+sealing_peer: contextvars.ContextVar[Optional[Peer]] = contextvars.ContextVar(
+    "crypto_sessions_sealing_peer", default=None
+)
+
+
+def _header(scope: Scope, name: bytes) -> Optional[str]:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _raw_target(scope: Scope) -> Optional[bytes]:
+    raw_path = scope.get("raw_path")
+    if raw_path is None:
+        return None
+    query = scope.get("query_string") or b""
+    target = origin_form(bytes(raw_path))
+    return target + b"?" + bytes(query) if query else target
+
+
+class ClientGone(Exception):
+    """The client disconnected before its request body arrived."""
+
+
+async def receive_chunks(receive: Receive) -> AsyncIterator[bytes]:
+    """The body chunks of an ASGI HTTP request; :class:`ClientGone` on disconnect."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone()
+        yield bytes(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
+async def _read_body(chunks: AsyncIterator[bytes], max_body: int) -> bytes:
+    """The whole body, refused as soon as it grows past ``max_body`` bytes."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > max_body:
+            raise too_large(size, max_body)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+async def read_request(server: Server, scope: Scope, chunks: AsyncIterator[bytes]) -> Peer:
+    """Authenticate one HTTP request: its ASGI ``scope`` and its body ``chunks``.
+
+    Raises :class:`~crypto_sessions.CryptoSessionError` (the body is not read when its
+    ``Content-Length`` is over the limit).
+    """
+    max_body = server.max_body
+    check_content_length(_header(scope, b"content-length"), max_body)
+    method = str(scope.get("method", "GET"))
+    target = _raw_target(scope)
+    if target is None:
+        if method.upper() == "GET":
+            raise MalformedInputError(
+                "malformed input: the ASGI server provides no raw_path, so the signed "
+                "request-target cannot be checked"
+            )
+        target = b""
+    body = await _read_body(chunks, max_body)
+    return server.authenticate(method, target, _header(scope, b"authorization"), body)
+
+
+async def send_rejection(send: Send) -> None:
+    """The one answer to every rejected request: 401, no body, no extra headers."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": REJECTED_STATUS,
+            "headers": [(b"content-length", b"0")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _replay(payload: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app the decrypted payload, then waits as usual."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": payload, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+class _SealingSend:
+    """Collect the app's answer and send it sealed to the peer."""
+
+    _DROPPED = {b"content-length", b"content-type", b"authorization", b"transfer-encoding"}
+
+    def __init__(self, peer: Peer, send: Send) -> None:
+        self.peer = peer
+        self.send = send
+        self.start: Optional[Message] = None
+        self.chunks: list[bytes] = []
+
+    async def __call__(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            self.start = message
+            return
+        if kind != "http.response.body" or self.start is None:
+            await self.send(message)
+            return
+        self.chunks.append(bytes(message.get("body", b"")))
+        if message.get("more_body", False):
+            return
+        sealed = self.peer.seal(b"".join(self.chunks), int(self.start["status"]))
+        body = sealed.body.encode("ascii")
+        headers = [
+            (bytes(k), bytes(v))
+            for k, v in self.start.get("headers", ())
+            if bytes(k).lower() not in self._DROPPED
+        ]
+        headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in sealed.headers]
+        headers.append((b"content-length", str(len(body)).encode("ascii")))
+        await self.send({**self.start, "headers": headers})
+        await self.send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+class CryptoSessionMiddleware:
+    """``CryptoSessionMiddleware(app, secret_key=None, host=None, *, max_body=None,
+    exempt_paths=(), seal_responses=True, server=None)``.
+
+    The key and host come from the arguments, else ``CRYPTO_SESSION_KEY`` /
+    ``CRYPTO_SESSION_HOST`` in the environment; a missing or invalid key raises
+    here, when the middleware is built. Pass ``server`` to share a
+    :class:`~crypto_sessions.Server` (and its caches) with other code.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        secret_key: Union[str, bytes, None] = None,
+        host: Optional[str] = None,
+        *,
+        max_body: Optional[int] = None,
+        exempt_paths: Iterable[str] = (),
+        seal_responses: bool = True,
+        server: Optional[Server] = None,
+    ) -> None:
+        self.app = app
+        self.server = server if server is not None else build_server(secret_key, host, max_body)
+        self.exempt_paths = frozenset(exempt_paths)
+        self.seal_responses = seal_responses
+
+    def __repr__(self) -> str:
+        return f"CryptoSessionMiddleware(server={self.server!r})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Guard one ASGI connection."""
+        kind = scope["type"]
+        if kind not in ("http", "websocket") or scope.get("path") in self.exempt_paths:
+            await self.app(scope, receive, send)
+            return
+        if kind == "websocket":
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        method = str(scope.get("method", ""))
+        try:
+            peer = await read_request(self.server, scope, receive_chunks(receive))
+        except CryptoSessionError as err:
+            log_rejection(method, str(scope.get("path", "")), err)
+            await send_rejection(send)
+            return
+        except ClientGone:
+            return
+        payload = peer.raw or b""
+        inner: Scope = dict(scope)
+        inner["state"] = {**scope.get("state", {}), PEER_STATE_KEY: peer}
+        inner["headers"] = [
+            (k, v) for k, v in scope.get("headers", ()) if bytes(k).lower() != b"content-length"
+        ] + [(b"content-length", str(len(payload)).encode("ascii"))]
+        if not self.seal_responses:
+            await self.app(inner, _replay(payload, receive), send)
+            return
+        token = sealing_peer.set(peer)
+        try:
+            await self.app(inner, _replay(payload, receive), _SealingSend(peer, send))
+        finally:
+            sealing_peer.reset(token)
