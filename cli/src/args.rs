@@ -1,0 +1,161 @@
+//! The command line: subcommands, options and the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Keys:
+  A secret key is 64 hex characters. Commands that need one take --key, --key-file,
+  or the environment variable CRYPTO_SESSION_KEY (in that order). The secret is never
+  printed, except by `keygen`, whose job it is.
+
+Exit status:
+  0  success
+  1  error: bad input, invalid key, network failure
+  2  wrong usage
+  3  the server rejected the request (401)
+  4  the server answered with another status that is not 2xx
+  5  a message or an answer is not valid: it does not decrypt, its signature
+     does not hold, or another key signed it
+
+Examples:
+  crypto-session keygen --json
+  export CRYPTO_SESSION_KEY=<secret>
+  crypto-session fetch --server-key <pubkey> http://localhost:3001/hello
+  crypto-session fetch --server-key <pubkey> --json '{\"order\":42}' http://localhost:3001/orders
+  printf hello | crypto-session encode --peer <pubkey> | crypto-session decode --peer <pubkey>";
+
+/// Talk to crypto-session servers from the shell: every request signed with your key,
+/// every body encrypted end to end, every answer checked against the server's key
+/// (protocol v1 of @cmdcode/crypto-session).
+#[derive(Debug, Parser)]
+#[command(name = "crypto-session", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a key pair: a secret key and its public key.
+    Keygen {
+        /// Print {"secret_key": ..., "public_key": ...} instead of two lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the public key of a secret key.
+    ///
+    /// The secret comes from the argument, from standard input when the argument is
+    /// `-`, or else from CRYPTO_SESSION_KEY.
+    Pubkey {
+        /// The secret key (64 hex characters), or `-` to read it from standard input.
+        secret: Option<String>,
+    },
+    /// Show what a token holds: who signed it and the signature; with --payload,
+    /// whether the signature holds over that payload.
+    Inspect(InspectArgs),
+    /// Send a signed request and print the server's verified, decrypted answer.
+    Fetch(FetchArgs),
+    /// Sign and encrypt a payload for a peer: prints the token and the encrypted data.
+    Encode(EncodeArgs),
+    /// Decrypt data from a peer and check its token: prints the plaintext.
+    Decode(DecodeArgs),
+}
+
+/// Where our secret key comes from.
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// Your secret key, 64 hex characters [env: CRYPTO_SESSION_KEY].
+    #[arg(long, value_name = "SECRET", conflicts_with = "key_file")]
+    pub key: Option<String>,
+    /// Read your secret key from this file (`-` for standard input).
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The token (an `authorization` header value), or `-` to read it from standard input.
+    pub token: String,
+    /// The signed bytes to check the signature over: the full URL of a GET, the
+    /// plaintext body of a POST or of an answer.
+    #[arg(long, value_name = "TEXT", conflicts_with = "payload_file")]
+    pub payload: Option<String>,
+    /// Read the signed bytes from this file (`-` for standard input).
+    #[arg(long, value_name = "PATH")]
+    pub payload_file: Option<PathBuf>,
+    /// The public key the token must come from.
+    #[arg(long, value_name = "PUBKEY")]
+    pub peer: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The full URL, e.g. http://localhost:3001/hello?name=world. It is signed exactly
+    /// as written (the server checks its own origin + the request path), so it must
+    /// start with the origin the server is configured with.
+    pub url: String,
+    /// The HTTP method: GET, or POST (the default when a body is given).
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Send this text as the body (POST). `@FILE` reads a file, `@-` standard input.
+    #[arg(short = 'd', long, value_name = "TEXT", group = "body")]
+    pub data: Option<String>,
+    /// Like --data, without the special meaning of `@`.
+    #[arg(long, value_name = "TEXT", group = "body")]
+    pub data_raw: Option<String>,
+    /// Send this JSON as the body (POST), in compact form. `@FILE` and `@-` as for --data.
+    #[arg(long, value_name = "JSON", group = "body")]
+    pub json: Option<String>,
+    /// An extra header, `Name: value` (repeatable). The authorization header is the
+    /// signature and cannot be set.
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// The server's public key (66 hex characters) [env: CRYPTO_SESSION_SERVER_KEY].
+    #[arg(long, value_name = "PUBKEY")]
+    pub server_key: Option<String>,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Show the signed request and the raw answer on standard error.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Give up after this many seconds.
+    #[arg(short = 'm', long, value_name = "SECONDS")]
+    pub max_time: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct EncodeArgs {
+    /// The public key of the peer who will decode.
+    #[arg(long, value_name = "PUBKEY")]
+    pub peer: String,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// The payload; without it, standard input is read (bytes as they are, so mind
+    /// the newline `echo` adds).
+    #[arg(long, value_name = "TEXT")]
+    pub data: Option<String>,
+    /// Print {"token": ..., "data": ...} instead of two lines (token, then data).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// The public key of the peer who encoded.
+    #[arg(long, value_name = "PUBKEY")]
+    pub peer: String,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// The peer's token. Without it, standard input holds what `encode` prints: the
+    /// token and the data on two lines, or its JSON.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The encrypted data; without it, standard input is read.
+    #[arg(long, value_name = "DATA")]
+    pub data: Option<String>,
+}
