@@ -1,0 +1,272 @@
+// Type declarations of the package's public API (the JavaScript facade in lib/).
+// The native addon's own declarations are generated into native.d.ts by napi-rs.
+// `make test` type-checks test/types/usage.ts against this file.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** A key: hex text, or bytes. */
+export type KeyInput = string | Uint8Array
+/** What `encode` and the secure answers accept: text, bytes, or any JSON value. */
+export type Payload = string | Uint8Array | ArrayBuffer | ArrayBufferView | Json
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json } | { toJSON(): unknown }
+
+/** The core's error codes (`CryptoSessionError.code`). */
+export type ErrorCode =
+  | 'malformed_input'
+  | 'invalid_key'
+  | 'decrypt_failed'
+  | 'invalid_signature'
+  | 'wrong_peer'
+  | 'too_large'
+  | 'unsupported_method'
+  | 'http_status'
+
+export declare const ERROR_CODES: readonly ErrorCode[]
+
+/** The one error class of the package; `code` says what went wrong. */
+export declare class CryptoSessionError extends Error {
+  constructor(code: ErrorCode, message: string, extra?: { status?: number; cause?: unknown })
+  readonly name: 'CryptoSessionError'
+  readonly code: ErrorCode
+  /** For `http_status`: the status the server answered with. */
+  readonly status?: number
+}
+
+/** A Uint8Array with the `hex` accessor of the reference's byte values. */
+export declare class Bytes extends Uint8Array {
+  readonly hex: string
+  toHex(): string
+}
+
+export interface TokenData {
+  pubkey: Bytes
+  signature: Bytes
+}
+
+/** `base64url(pubkey33 || signature)`. */
+export declare class Token {
+  /** Whether `encoded` has the shape of a token. */
+  static check(encoded: string | null | undefined): Promise<boolean>
+  /** The parts of a token string; malformed input throws `malformed_input`. */
+  static parse(encoded: string | null | undefined): TokenData
+  static import(encoded: string | null | undefined): Token
+  constructor(pubkey: string | Uint8Array, signature: string | Uint8Array)
+  pubkey: Bytes
+  signature: Bytes
+  /** The token string. */
+  readonly encoded: string
+  /** Whether the token was issued by `key` (hex or bytes). */
+  issuedBy(key: KeyInput): boolean
+  toString(): string
+  toJSON(): string
+}
+
+export interface EncodedData {
+  token: Token
+  /** `base64url(IV || ciphertext)`. */
+  data: string
+}
+
+export interface DecodedData<T = unknown> {
+  /** The revived payload: JSON if the text is JSON, else the text. */
+  data: T
+  /** Whether the token's signer is the peer and its signature holds. */
+  isValid: boolean
+  /** The decrypted bytes. */
+  plaintext: Bytes
+}
+
+/** A session with a peer: (peer public key, own secret key). */
+export declare class CryptoSession {
+  static withToken(token: string | Token, secretKey: KeyInput): CryptoSession
+  constructor(peerKey: KeyInput, secretKey: KeyInput)
+  readonly peerKey: Bytes
+  readonly peerHex: string
+  readonly pubkey: Bytes
+  readonly pubKey: Bytes
+  readonly pubHex: string
+  /** The ECDH shared secret (the AES key). */
+  readonly shared: Promise<Bytes>
+  readonly sharedSecret: Promise<Bytes>
+  /** SHA-256 of the shared secret. */
+  readonly sharedHash: Promise<Bytes>
+  readonly sharedHex: Promise<string>
+  isWith(key: KeyInput): boolean
+  /** DER signature over SHA-256 of the payload's bytes. */
+  sign(payload: Payload): Bytes
+  /** `false` for a bad signature or another signer; throws for a string that is no token. */
+  verify(token: string | Token, payload: Payload): boolean
+  encrypt(data: string | Uint8Array): Promise<Bytes>
+  decrypt(data: Uint8Array): Promise<Bytes>
+  /** Sign and encrypt on the libuv thread pool. */
+  encode(payload: Payload): Promise<EncodedData>
+  encodeSync(payload: Payload): EncodedData
+  /** Decrypt and verify on the libuv thread pool. */
+  decode<T = unknown>(token: string | Token, payload: string): Promise<DecodedData<T>>
+  decodeSync<T = unknown>(token: string | Token, payload: string): DecodedData<T>
+  toJSON(): { peerKey: string; pubkey: string }
+}
+
+export type Fetcher = (input: string, init?: RequestInit) => Promise<Response>
+
+export interface SecureFetchOptions extends RequestInit {
+  /** Put in front of every path (the string the client signs starts with it). */
+  hostname?: string
+  /** The fetch to send with (default: the global fetch). */
+  fetcher?: Fetcher
+  /** Log each outgoing request. */
+  verbose?: boolean
+}
+
+export interface SecureRequestInit extends Omit<RequestInit, 'body'> {
+  body?: Payload | null
+}
+
+/** The Response, with the opened answer in `data` or the failure in `err`. */
+export interface SecureResponse<T = any> extends Response {
+  data?: T
+  err?: CryptoSessionError | Error
+}
+
+export interface SecureInstance {
+  fetch: SecureFetch
+  session: CryptoSession
+}
+
+export interface SecureFetch {
+  <T = any>(input: string | URL | Request, init?: SecureRequestInit): Promise<SecureResponse<T>>
+}
+/** A fetch that signs, encrypts and checks every exchange with one server. */
+export declare class SecureFetch extends Function {
+  static create(peerKey: KeyInput, secretKey: KeyInput, options?: SecureFetchOptions): SecureInstance
+  static generate(peerKey: KeyInput, options?: SecureFetchOptions): SecureInstance
+  constructor(peerKey: KeyInput, secretKey: KeyInput, options?: SecureFetchOptions)
+  readonly session: CryptoSession
+  readonly hostname: string
+  readonly fetcher: Fetcher
+  readonly verbose: boolean
+  options: RequestInit
+  fetch<T = any>(input: string | URL | Request, init?: SecureRequestInit): Promise<SecureResponse<T>>
+  handleResponse<T = any>(response: Response): Promise<SecureResponse<T>>
+}
+
+// ---- servers -------------------------------------------------------------------
+
+export interface Logger {
+  warn(message: string): void
+  error(message: string): void
+}
+
+export interface CryptoAuthOptions {
+  secretKey: KeyInput
+  /** The origin clients sign, e.g. `http://localhost:3001`. */
+  host: string
+  /** Largest request body in bytes (default 1 MiB). */
+  maxBodySize?: number
+  /** Where rejections are reported (default console). */
+  logger?: Logger
+  /** Run the cryptography on the libuv thread pool (default true). */
+  threadPool?: boolean
+}
+
+export interface Authenticated<T = unknown> {
+  session: CryptoSession
+  token: Token
+  method: 'GET' | 'POST'
+  /** For POST, the revived payload. */
+  data: T | undefined
+  plaintext: Bytes | undefined
+}
+
+export interface SealedAnswer {
+  status: number
+  authorization: string
+  body: string
+}
+
+/** `res.secure`: answers signed and encrypted for the client. */
+export interface SecureSend<R> {
+  send(payload: Payload, status?: number): Promise<R>
+  json(value: unknown, status?: number): Promise<R>
+}
+
+/** A Node request after the middleware. */
+export type SecureRequest<Req = IncomingMessage> = Req & {
+  isAuthenticated: boolean
+  token: Token
+  session: CryptoSession
+  body: any
+}
+export type SecureServerResponse<Res = ServerResponse> = Res & { secure: SecureSend<Res> }
+
+export type NodeHandler<Req = any, Res = any> = (req: SecureRequest<Req>, res: SecureServerResponse<Res>) => unknown
+
+/** What a Web handler gets besides the Request. */
+export interface SecureContext<T = any> {
+  isAuthenticated: true
+  session: CryptoSession
+  token: Token
+  /** For POST, the revived payload. */
+  data: T | undefined
+  plaintext: Bytes | undefined
+  send(payload: Payload, init?: number | ResponseInit): Promise<Response>
+  json(value: unknown, init?: number | ResponseInit): Promise<Response>
+}
+
+export type WebHandler<A extends unknown[] = unknown[]> = (request: Request, secure: SecureContext, ...rest: A) => Response | Promise<Response>
+
+/** A crypto-session server with an explicit key and host. */
+export declare class CryptoAuth {
+  constructor(options: CryptoAuthOptions)
+  readonly pubkey: Bytes
+  readonly host: string
+  readonly maxBodySize: number
+  authenticate<T = unknown>(request: { method: string; target: string; authorization?: string | null; body?: Uint8Array | null }): Promise<Authenticated<T>>
+  seal(session: CryptoSession, status: number, payload: Payload): Promise<SealedAnswer>
+  useCryptoSession(req: any, res: any): Promise<void>
+  useAuthWithExpress(req: any, res: any, next: (err?: unknown) => void): Promise<unknown>
+  useAuthWithNext<Req = any, Res = any>(handler: NodeHandler<Req, Res>): (req: Req, res: Res) => Promise<unknown>
+  useAuthWithWeb<A extends unknown[] = unknown[]>(handler: WebHandler<A>): (request: Request, ...rest: A) => Promise<Response>
+  toJSON(): { host: string; pubkey: string }
+}
+
+export declare function createCryptoAuth(options: CryptoAuthOptions): CryptoAuth
+
+/** The generic middleware, configured from CRYPTO_SESSION_KEY / CRYPTO_SESSION_HOST. */
+export declare function useCryptoSession(req: any, res: any): Promise<void>
+/** The README's name for `useCryptoSession`. */
+export declare const useCryptoAuth: typeof useCryptoSession
+export declare function useAuthWithExpress(req: any, res: any, next: (err?: unknown) => void): Promise<unknown>
+export declare function useAuthWithNext<Req = any, Res = any>(handler: NodeHandler<Req, Res>): (req: Req, res: Res) => Promise<unknown>
+export declare function useAuthWithWeb<A extends unknown[] = unknown[]>(handler: WebHandler<A>): (request: Request, ...rest: A) => Promise<Response>
+
+export interface KeyPair {
+  secretKey: string
+  publicKey: string
+}
+export declare function generateKeyPair(): KeyPair
+export declare function getPublicKey(secretKey: KeyInput): Bytes
+
+export declare const PROTOCOL_VERSION: number
+export declare const CORE_VERSION: string
+
+declare const cryptoSessions: {
+  CryptoSession: typeof CryptoSession
+  Token: typeof Token
+  SecureFetch: typeof SecureFetch
+  CryptoSessionError: typeof CryptoSessionError
+  ERROR_CODES: typeof ERROR_CODES
+  Bytes: typeof Bytes
+  CryptoAuth: typeof CryptoAuth
+  createCryptoAuth: typeof createCryptoAuth
+  useCryptoSession: typeof useCryptoSession
+  useCryptoAuth: typeof useCryptoAuth
+  useAuthWithExpress: typeof useAuthWithExpress
+  useAuthWithNext: typeof useAuthWithNext
+  useAuthWithWeb: typeof useAuthWithWeb
+  generateKeyPair: typeof generateKeyPair
+  getPublicKey: typeof getPublicKey
+  PROTOCOL_VERSION: number
+  CORE_VERSION: string
+}
+export default cryptoSessions

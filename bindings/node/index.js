@@ -1,0 +1,46 @@
+'use strict'
+// crypto-sessions: public-key authenticated, end-to-end encrypted HTTP requests.
+// A drop-in for @cmdcode/crypto-session 1.1.10 on a native (Rust) core.
+
+const native = require('./lib/native.js')
+const { CryptoSessionError, ERROR_CODES, call } = require('./lib/errors.js')
+const { Bytes, asBytes, keyOf } = require('./lib/bytes.js')
+const { Token } = require('./lib/token.js')
+const { CryptoSession } = require('./lib/session.js')
+const { SecureFetch } = require('./lib/fetch.js')
+const server = require('./lib/server.js')
+
+/** A fresh secp256k1 key pair: `{ secretKey, publicKey }` as hex. */
+function generateKeyPair () {
+  return native.generateKeyPair()
+}
+
+/** The compressed public key (33 bytes, `.hex` for hex) of a secret key (hex or bytes). */
+function getPublicKey (secretKey) {
+  return asBytes(call(() => native.publicKeyOf(keyOf(secretKey, 'secret key'))))
+}
+
+module.exports = {
+  CryptoSession,
+  Token,
+  SecureFetch,
+  CryptoSessionError,
+  ERROR_CODES,
+  Bytes,
+  CryptoAuth: server.CryptoAuth,
+  createCryptoAuth: server.createCryptoAuth,
+  useCryptoSession: server.useCryptoSession,
+  // The README's name for the generic middleware.
+  useCryptoAuth: server.useCryptoSession,
+  useAuthWithExpress: server.useAuthWithExpress,
+  useAuthWithNext: server.useAuthWithNext,
+  useAuthWithWeb: server.useAuthWithWeb,
+  generateKeyPair,
+  getPublicKey,
+  PROTOCOL_VERSION: native.PROTOCOL_VERSION,
+  CORE_VERSION: native.coreVersion()
+}
+
+// `require('crypto-sessions').default` is the module too, as the ESM default export
+// and the declarations' `export default` say.
+Object.defineProperty(module.exports, 'default', { value: module.exports })

@@ -1,0 +1,78 @@
+'use strict'
+// Byte and payload conversions at the JS edge.
+
+const { CryptoSessionError } = require('./errors.js')
+
+/** A Uint8Array with the `hex` accessor the reference's byte values have. */
+class Bytes extends Uint8Array {
+  get hex () {
+    return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('hex')
+  }
+
+  toHex () {
+    return this.hex
+  }
+}
+
+/** A Bytes view of the same memory as `view` (no copy). */
+function asBytes (view) {
+  return new Bytes(view.buffer, view.byteOffset, view.byteLength)
+}
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/
+
+/** Hex text or bytes (Uint8Array, ArrayBuffer, any ArrayBuffer view) as bytes. */
+function bytesOf (value, what) {
+  if (typeof value === 'string') {
+    if (!HEX.test(value)) throw new CryptoSessionError('malformed_input', `${what} is not hex`)
+    return Buffer.from(value, 'hex')
+  }
+  const view = viewOf(value)
+  if (view) return view
+  throw new CryptoSessionError('malformed_input', `${what} must be a hex string or a Uint8Array`)
+}
+
+function viewOf (value) {
+  if (value instanceof Uint8Array) return value
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  if (value instanceof ArrayBuffer) return new Uint8Array(value)
+  return null
+}
+
+/** A key as the addon takes it: hex text, or bytes. */
+function keyOf (value, what) {
+  if (typeof value === 'string') return value
+  const view = viewOf(value)
+  if (view) return view
+  throw new CryptoSessionError('invalid_key', `${what} must be a hex string or a Uint8Array`)
+}
+
+/**
+ * The bytes a payload is signed and encrypted as (docs/PROTOCOL.md, "Serializing
+ * a payload"): a string as UTF-8, bytes as they are, any other value as
+ * `JSON.stringify(value)` — the very serializer the protocol is defined by, so
+ * `toJSON`, `Date`, dropped `undefined` members and number formatting match the
+ * reference exactly.
+ */
+function serialize (payload) {
+  if (typeof payload === 'string') return payload
+  const view = viewOf(payload)
+  if (view) return view
+  let text
+  try {
+    text = JSON.stringify(payload)
+  } catch (err) {
+    throw new CryptoSessionError('malformed_input', `the payload cannot be serialized as JSON: ${err.message}`, { cause: err })
+  }
+  if (text === undefined) {
+    throw new CryptoSessionError('malformed_input', `a payload of type ${typeof payload} has no JSON form`)
+  }
+  return text
+}
+
+/** The addon's revived value (JSON text) as a JS value. */
+function revive (json) {
+  return JSON.parse(json)
+}
+
+module.exports = { Bytes, asBytes, bytesOf, keyOf, serialize, revive, viewOf }

@@ -1,0 +1,240 @@
+//! `NativeServer`: the core HTTP server side (authenticate a request, seal an answer).
+
+use std::sync::Arc;
+
+use crypto_sessions::http::{Authenticated, Limits, SealedAnswer as CoreSealed};
+use crypto_sessions::Server;
+use napi::bindgen_prelude::*;
+use napi::{Env, Task};
+
+use crate::error::{js_error, OrThrow};
+use crate::input::bytes_of;
+use crate::keys::secret_key;
+use crate::payload::revived_json;
+use crate::session::NativeSession;
+use crate::task::guarded;
+
+/// A request that passed authentication.
+#[napi(object, object_from_js = false)]
+pub struct AuthenticatedRequest {
+    /// The session with the client (peer = the client's key).
+    pub session: NativeSession,
+    /// The token the client sent, as sent.
+    pub token: String,
+    /// `"GET"` or `"POST"`.
+    pub method: String,
+    /// For POST, the decrypted payload.
+    pub payload: Option<Buffer>,
+    /// For POST, the revived payload as JSON text.
+    pub revived: Option<String>,
+}
+
+fn authenticated(ok: Authenticated, revived: Option<String>) -> AuthenticatedRequest {
+    AuthenticatedRequest {
+        token: ok.token.encode(),
+        method: match ok.method {
+            crypto_sessions::http::Method::Get => "GET",
+            crypto_sessions::http::Method::Post => "POST",
+        }
+        .to_string(),
+        revived,
+        payload: ok.payload.map(Buffer::from),
+        session: NativeSession { inner: ok.session },
+    }
+}
+
+/// A sealed answer: status, the `authorization` header and the body text.
+#[napi(object)]
+pub struct SealedAnswer {
+    pub status: u32,
+    pub authorization: String,
+    pub body: String,
+}
+
+impl From<CoreSealed> for SealedAnswer {
+    fn from(sealed: CoreSealed) -> Self {
+        SealedAnswer {
+            status: sealed.status.into(),
+            authorization: sealed.authorization,
+            body: sealed.body,
+        }
+    }
+}
+
+fn status_code(status: u32) -> Result<u16> {
+    u16::try_from(status)
+        .ok()
+        .filter(|s| (100..=999).contains(s))
+        .ok_or_else(|| Error::new(Status::InvalidArg, format!("invalid HTTP status {status}")))
+}
+
+/// A server: its secret key, the origin clients sign (`host`), and its limits.
+#[napi]
+pub struct NativeServer {
+    inner: Arc<Server>,
+}
+
+#[napi]
+impl NativeServer {
+    /// `secretKey` as 64 hex characters or 32 bytes; `host` such as
+    /// `http://localhost:3001`; `maxBody` in bytes (default 1 MiB).
+    #[napi(constructor)]
+    pub fn new(
+        env: Env,
+        secret_key: Either<String, Uint8ArraySlice>,
+        host: String,
+        max_body: Option<u32>,
+    ) -> Result<Self> {
+        let secret = self::secret_key(&env, &secret_key)?;
+        let mut limits = Limits::default();
+        if let Some(max_body) = max_body {
+            limits.max_body = max_body as usize;
+        }
+        let server = Server::with_limits(&secret, &host, limits).or_throw(&env)?;
+        Ok(NativeServer {
+            inner: Arc::new(server),
+        })
+    }
+
+    /// The server's compressed public key (33 bytes): what clients need.
+    #[napi(getter)]
+    pub fn pubkey(&self) -> Buffer {
+        self.inner.public_key().to_bytes().to_vec().into()
+    }
+
+    /// The origin clients sign.
+    #[napi(getter)]
+    pub fn host(&self) -> String {
+        self.inner.host().to_string()
+    }
+
+    /// The largest request body accepted, in bytes.
+    #[napi(getter)]
+    pub fn max_body(&self) -> u32 {
+        u32::try_from(self.inner.limits().max_body).unwrap_or(u32::MAX)
+    }
+
+    /// Authenticate a request on the calling thread. `target` is the
+    /// request-target exactly as received. Any failure throws; answer it with
+    /// the same 401 and an empty body whatever its code.
+    #[napi(catch_unwind)]
+    pub fn authenticate_sync(
+        &self,
+        env: Env,
+        method: String,
+        target: String,
+        authorization: Option<String>,
+        body: Option<Uint8ArraySlice>,
+    ) -> Result<AuthenticatedRequest> {
+        let body: &[u8] = body.as_deref().unwrap_or_default();
+        let ok = self
+            .inner
+            .authenticate(&method, &target, authorization.as_deref(), body)
+            .or_throw(&env)?;
+        let revived = ok.payload.as_deref().map(revived_json);
+        Ok(authenticated(ok, revived))
+    }
+
+    /// `authenticateSync` on the libuv thread pool.
+    #[napi(ts_return_type = "Promise<AuthenticatedRequest>")]
+    pub fn authenticate(
+        &self,
+        method: String,
+        target: String,
+        authorization: Option<String>,
+        body: Option<Uint8ArraySlice>,
+    ) -> AsyncTask<AuthenticateTask> {
+        AsyncTask::new(AuthenticateTask {
+            server: Arc::clone(&self.inner),
+            method,
+            target,
+            authorization,
+            body: body.map(|b| b.to_vec()).unwrap_or_default(),
+        })
+    }
+
+    /// Seal an answer to the client of `session`, on the calling thread.
+    #[napi]
+    pub fn seal_sync(
+        &self,
+        session: &NativeSession,
+        status: u32,
+        payload: Either<String, Uint8ArraySlice>,
+    ) -> Result<SealedAnswer> {
+        let status = status_code(status)?;
+        Ok(self
+            .inner
+            .seal(&session.inner, status, bytes_of(&payload))
+            .into())
+    }
+
+    /// `sealSync` on the libuv thread pool.
+    #[napi(ts_return_type = "Promise<SealedAnswer>")]
+    pub fn seal(
+        &self,
+        session: &NativeSession,
+        status: u32,
+        payload: Either<String, Uint8ArraySlice>,
+    ) -> Result<AsyncTask<SealTask>> {
+        Ok(AsyncTask::new(SealTask {
+            server: Arc::clone(&self.inner),
+            session: session.inner.clone(),
+            status: status_code(status)?,
+            payload: bytes_of(&payload).to_vec(),
+        }))
+    }
+}
+
+pub struct AuthenticateTask {
+    server: Arc<Server>,
+    method: String,
+    target: String,
+    authorization: Option<String>,
+    body: Vec<u8>,
+}
+
+impl Task for AuthenticateTask {
+    type Output = crypto_sessions::Result<(Authenticated, Option<String>)>;
+    type JsValue = AuthenticatedRequest;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        guarded(|| {
+            self.server
+                .authenticate(
+                    &self.method,
+                    &self.target,
+                    self.authorization.as_deref(),
+                    &self.body,
+                )
+                .map(|ok| {
+                    let revived = ok.payload.as_deref().map(revived_json);
+                    (ok, revived)
+                })
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        let (ok, revived) = output.map_err(|e| js_error(&env, &e))?;
+        Ok(authenticated(ok, revived))
+    }
+}
+
+pub struct SealTask {
+    server: Arc<Server>,
+    session: crypto_sessions::Session,
+    status: u16,
+    payload: Vec<u8>,
+}
+
+impl Task for SealTask {
+    type Output = CoreSealed;
+    type JsValue = SealedAnswer;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        guarded(|| self.server.seal(&self.session, self.status, &self.payload))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output.into())
+    }
+}

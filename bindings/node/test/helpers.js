@@ -1,0 +1,80 @@
+'use strict'
+// Shared test helpers: the vector file, real servers on 127.0.0.1, output capture.
+
+const fs = require('node:fs')
+const http = require('node:http')
+const path = require('node:path')
+const { once } = require('node:events')
+
+const DEFAULT_VECTORS = path.resolve(__dirname, '..', '..', '..', 'tests', 'vectors', 'reference-1.1.10.json')
+
+/** The vector file: CRYPTO_SESSIONS_VECTORS, else the repository's copy. Missing is a failure. */
+function loadVectors () {
+  const file = process.env.CRYPTO_SESSIONS_VECTORS || DEFAULT_VECTORS
+  return JSON.parse(fs.readFileSync(file, 'utf8'))
+}
+
+/** Listen on an ephemeral port of 127.0.0.1; resolves to { server, origin, close }. */
+async function listen (handlerOrServer) {
+  const server = handlerOrServer instanceof http.Server ? handlerOrServer : http.createServer(handlerOrServer)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const origin = `http://127.0.0.1:${server.address().port}`
+  const close = () => new Promise(resolve => {
+    server.closeAllConnections?.()
+    server.close(() => resolve())
+  })
+  return { server, origin, close }
+}
+
+/**
+ * Record everything written to console.* and process.stdout/stderr while `fn`
+ * runs (and still forward nothing), for secret-leak checks and log assertions.
+ */
+function captureOutput () {
+  const lines = []
+  const originals = {}
+  for (const name of ['log', 'info', 'warn', 'error', 'debug']) {
+    originals[name] = console[name]
+    console[name] = (...args) => {
+      lines.push(args.map(a => (typeof a === 'string' ? a : require('node:util').inspect(a, { depth: 6 }))).join(' '))
+    }
+  }
+  return {
+    lines,
+    text: () => lines.join('\n'),
+    restore () {
+      for (const [name, fn] of Object.entries(originals)) console[name] = fn
+    }
+  }
+}
+
+/** A raw request with node:http (no client library in between). */
+function rawRequest (origin, { method = 'GET', path: target = '/', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(origin)
+    const req = http.request({ host: url.hostname, port: url.port, method, path: target, headers }, res => {
+      const chunks = []
+      res.on('data', c => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** Flip one base64url character (a different character of the alphabet). */
+function tamper (text, index = Math.floor(text.length / 2)) {
+  const c = text[index]
+  const replacement = c === 'A' ? 'B' : 'A'
+  return text.slice(0, index) + replacement + text.slice(index + 1)
+}
+
+/** Response headers that must be the same for every rejection (all but the date). */
+function comparableHeaders (headers) {
+  const out = { ...headers }
+  delete out.date
+  return out
+}
+
+module.exports = { loadVectors, listen, captureOutput, rawRequest, tamper, comparableHeaders }
