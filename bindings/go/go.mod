@@ -1,0 +1,3 @@
+module github.com/crypto-sessions/crypto-sessions/bindings/go
+
+go 1.22

@@ -1,0 +1,156 @@
+package cryptosessions
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// DefaultMaxAnswer is the largest answer body a Transport reads (16 MiB).
+const DefaultMaxAnswer = 16 << 20
+
+// Transport is an http.RoundTripper that speaks the protocol: it signs each
+// request (GET: the URL; POST: the body, encrypted), sends it with Base, and
+// opens the answer, so that
+//
+//	client := &http.Client{Transport: transport}
+//
+// gets plaintext answers that are proven to come from the server's key.
+//
+// A 2xx answer that does not open (bad or missing signature, another signer,
+// undecryptable body) is an error wrapping the core's kind. A non-2xx answer is
+// returned as a response, as RoundTrippers do, with an empty body: its bytes are
+// not the server's proven words.
+type Transport struct {
+	// Base sends the requests; nil means http.DefaultTransport.
+	Base http.RoundTripper
+	// Origin is the origin the server signs (its host setting), e.g.
+	// "https://api.example.com"; "" means each request URL's scheme://host.
+	Origin string
+	// MaxAnswer bounds the answer bodies read; 0 means DefaultMaxAnswer.
+	MaxAnswer int64
+
+	client *Client
+}
+
+// NewTransport makes a transport to the server whose public key is server,
+// signing with our secret.
+func NewTransport(server PublicKey, secret *SecretKey) (*Transport, error) {
+	c, err := NewClient(server, secret, "")
+	if err != nil {
+		return nil, err
+	}
+	return &Transport{client: c}, nil
+}
+
+// Close frees the transport's client. It is idempotent.
+func (t *Transport) Close() error {
+	if t.client == nil {
+		return nil
+	}
+	return t.client.Close()
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.client == nil { // a Transport not made by NewTransport
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, ErrClosed
+	}
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+		if body == nil {
+			body = []byte{}
+		}
+	}
+	origin := t.Origin
+	if origin == "" {
+		origin = req.URL.Scheme + "://" + req.URL.Host
+	}
+	// The client's hostname is "", so the signed URL is exactly origin + target.
+	prepared, err := t.client.Prepare(req.Method, strings.TrimSuffix(origin, "/")+req.URL.RequestURI(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	out := req.Clone(req.Context())
+	out.Header.Set("Authorization", prepared.Authorization)
+	if prepared.ContentType != "" {
+		out.Header.Set("Content-Type", prepared.ContentType)
+	}
+	if prepared.Body != nil {
+		sealed := prepared.Body
+		out.Body = io.NopCloser(bytes.NewReader(sealed))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(sealed)), nil }
+		out.ContentLength = int64(len(sealed))
+	} else {
+		out.Body = http.NoBody
+		out.GetBody = nil
+		out.ContentLength = 0
+	}
+
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, t.maxAnswer()))
+		resp.Body.Close()
+		setBody(resp, nil)
+		return resp, nil
+	}
+	sealed, err := io.ReadAll(io.LimitReader(resp.Body, t.maxAnswer()+1))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(sealed)) > t.maxAnswer() {
+		return nil, &Error{Kind: ErrTooLarge, Code: uint32(kindCode(ErrTooLarge)),
+			Detail: "input too large: the answer is larger than " + strconv.FormatInt(t.maxAnswer(), 10) + " bytes"}
+	}
+	payload, err := t.client.Open(resp.StatusCode, resp.Header.Get("Authorization"), sealed)
+	if err != nil {
+		return nil, err
+	}
+	setBody(resp, payload)
+	return resp, nil
+}
+
+func (t *Transport) maxAnswer() int64 {
+	if t.MaxAnswer > 0 {
+		return t.MaxAnswer
+	}
+	return DefaultMaxAnswer
+}
+
+// setBody replaces an answer's body (and its length headers) with payload.
+func setBody(resp *http.Response, payload []byte) {
+	resp.Body = io.NopCloser(bytes.NewReader(payload))
+	resp.ContentLength = int64(len(payload))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(payload)))
+	resp.Uncompressed = false
+}
+
+// kindCode is the C result code of a sentinel.
+func kindCode(kind error) uint32 {
+	for code, k := range kinds {
+		if k == kind {
+			return code
+		}
+	}
+	return 0
+}
