@@ -1,6 +1,6 @@
 //! A session: (peer public key, own secret key), with everything derived from them.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -16,19 +16,30 @@ use crate::token::{digest, verify_digest, Token};
 #[derive(Clone)]
 pub(crate) struct Identity {
     signer: Signer,
-    public: PublicKey,
+    // Derived on first use: decoding never needs it, so a session built to read one
+    // message from a new peer skips a scalar multiplication (issue 7).
+    public: OnceLock<PublicKey>,
 }
 
 impl Identity {
+    /// An identity with its public key derived now (a server's, cloned into every
+    /// session it makes).
     pub(crate) fn new(secret: &SecretKey) -> Self {
+        let identity = Self::deferred(secret);
+        identity.public();
+        identity
+    }
+
+    /// An identity whose public key is derived when first asked for.
+    pub(crate) fn deferred(secret: &SecretKey) -> Self {
         Identity {
             signer: Signer::new(secret),
-            public: secret.public_key(),
+            public: OnceLock::new(),
         }
     }
 
     pub(crate) fn public(&self) -> &PublicKey {
-        &self.public
+        self.public.get_or_init(|| self.signer.public_key())
     }
 }
 
@@ -73,7 +84,7 @@ struct SessionInner {
 impl Session {
     /// A session with `peer`, using our `secret`.
     pub fn new(peer: &PublicKey, secret: &SecretKey) -> Self {
-        Self::with_identity(&Identity::new(secret), peer)
+        Self::with_identity(&Identity::deferred(secret), peer)
     }
 
     pub(crate) fn with_identity(identity: &Identity, peer: &PublicKey) -> Self {
@@ -97,7 +108,7 @@ impl Session {
 
     /// Our own public key.
     pub fn public_key(&self) -> &PublicKey {
-        &self.inner.identity.public
+        self.inner.identity.public()
     }
 
     /// The ECDH shared secret: the x-coordinate, used directly as the AES-256 key.
@@ -225,7 +236,7 @@ impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
             .field("peer", &self.inner.peer)
-            .field("public_key", &self.inner.identity.public)
+            .field("public_key", self.inner.identity.public())
             .finish_non_exhaustive()
     }
 }
@@ -255,6 +266,24 @@ mod tests {
             .decode_unchecked(&enc.token.encode(), &enc.data)
             .unwrap();
         assert!(d.is_valid);
+    }
+
+    #[test]
+    fn the_deferred_public_key_is_the_secret_keys() {
+        for _ in 0..8 {
+            let (secret, peer) = (SecretKey::generate(), SecretKey::generate());
+            let session = Session::new(&peer.public_key(), &secret);
+            // Decoding first (no public key needed), then asking for it.
+            let mirror = Session::new(&secret.public_key(), &peer);
+            let sent = mirror.encode(b"x");
+            assert_eq!(
+                session.decode(&sent.token.encode(), &sent.data).unwrap(),
+                b"x"
+            );
+            assert_eq!(session.public_key(), &secret.public_key());
+            assert_eq!(Identity::new(&secret).public(), &secret.public_key());
+            assert!(session.token_for(b"y").is_signed_by(&secret.public_key()));
+        }
     }
 
     #[test]

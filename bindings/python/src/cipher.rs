@@ -6,7 +6,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::convert::{bytes_arg, payload_bytes, text_arg};
+use crate::convert::{bytes_arg, detach_if_large, payload_bytes, text_str};
 use crate::errors::to_py;
 
 /// AES-256-CBC with PKCS#7 padding as v1 encrypts payloads: ``Cipher(key)`` with a
@@ -42,13 +42,17 @@ impl Cipher {
         let plaintext = payload_bytes(plaintext)?;
         let cipher = &self.inner;
         match iv {
-            None => Ok(py.detach(|| cipher.encrypt(&plaintext))),
+            None => Ok(detach_if_large(py, plaintext.len(), || {
+                cipher.encrypt(&plaintext)
+            })),
             Some(iv) => {
                 let iv = bytes_arg(iv, "iv")?;
                 let iv: &[u8; IV_LEN] = iv[..].try_into().map_err(|_| {
                     PyValueError::new_err(format!("iv must be {IV_LEN} bytes, got {}", iv.len()))
                 })?;
-                Ok(py.detach(|| b64url_encode(&cipher.encrypt_with_iv(iv, &plaintext))))
+                Ok(detach_if_large(py, plaintext.len(), || {
+                    b64url_encode(&cipher.encrypt_with_iv(iv, &plaintext))
+                }))
             }
         }
     }
@@ -59,9 +63,9 @@ impl Cipher {
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let data = String::from_utf8_lossy(&text_arg(data, "data")?).into_owned();
+        let data = text_str(data, "data")?;
         let cipher = &self.inner;
-        let plaintext = py.detach(|| cipher.decrypt(&data)).map_err(to_py)?;
+        let plaintext = detach_if_large(py, data.len(), || cipher.decrypt(&data)).map_err(to_py)?;
         Ok(PyBytes::new(py, &plaintext))
     }
 

@@ -4,7 +4,7 @@ use crypto_sessions::keys::{public_key_from_any, secret_key_from_any};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::convert::{key_bytes, payload_bytes, text_arg};
+use crate::convert::{key_bytes, payload_bytes, text_str};
 use crate::errors::to_py;
 use crate::session::CryptoSession;
 
@@ -96,10 +96,10 @@ impl Client {
         body: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let authorization = match authorization {
-            Some(a) => Some(String::from_utf8_lossy(&text_arg(a, "authorization")?).into_owned()),
+            Some(a) => Some(text_str(a, "authorization")?),
             None => None,
         };
-        let body = String::from_utf8_lossy(&text_arg(body, "body")?).into_owned();
+        let body = text_str(body, "body")?;
         let client = &self.inner;
         let plaintext = py
             .detach(|| client.open(status, authorization.as_deref(), &body))

@@ -8,6 +8,7 @@ use std::ops::Deref;
 
 use crypto_sessions::payload::{json_bytes, MAX_JSON_DEPTH};
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::marker::Ungil;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{
@@ -39,6 +40,25 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "?".to_string())
+}
+
+/// Below this many input bytes, calls that do no elliptic-curve work (AES alone, JSON
+/// revive) keep the GIL: their work then takes a few microseconds at most, less than
+/// giving the GIL away and waiting to get it back from another thread.
+pub(crate) const DETACH_MIN_BYTES: usize = 4096;
+
+/// Run `f` with the GIL released when the input is `len` bytes or more, else with it
+/// held (see [`DETACH_MIN_BYTES`]). Elliptic-curve work always releases it.
+pub(crate) fn detach_if_large<T, F>(py: Python<'_>, len: usize, f: F) -> T
+where
+    F: Ungil + FnOnce() -> T,
+    T: Ungil,
+{
+    if len >= DETACH_MIN_BYTES {
+        py.detach(f)
+    } else {
+        f()
+    }
 }
 
 /// `bytes`, `bytearray` or `memoryview` as bytes, else `None`.
@@ -73,6 +93,31 @@ pub(crate) fn text_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Buffer> {
             "{what} must be str or bytes, not {}",
             type_name(obj)
         ))
+    })
+}
+
+/// Text borrowed from a Python `str` (no copy, no second UTF-8 check), or decoded
+/// from UTF-8 `bytes` (invalid sequences become U+FFFD).
+pub(crate) enum Text {
+    Borrowed(PyBackedStr),
+    Owned(String),
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Borrowed(s) => s,
+            Text::Owned(s) => s,
+        }
+    }
+}
+
+/// A text argument given as `str` or UTF-8 `bytes`, as `str`.
+pub(crate) fn text_str(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Text> {
+    Ok(match text_arg(obj, what)? {
+        Buffer::Text(s) => Text::Borrowed(s),
+        other => Text::Owned(String::from_utf8_lossy(&other).into_owned()),
     })
 }
 

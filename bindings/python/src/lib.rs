@@ -4,7 +4,8 @@
 //! lives in the core crate. The public Python package (`python/crypto_sessions`)
 //! re-exports these classes and adds the Flask, ASGI and HTTP-client helpers.
 //!
-//! Cryptography runs with the GIL released (`Python::detach`): inputs are turned into
+//! Cryptography runs with the GIL released (`Python::detach`; AES or JSON alone on
+//! inputs under 4 KiB keep it, see `convert::DETACH_MIN_BYTES`): inputs are turned into
 //! Rust-owned or immutable, GIL-independent buffers first.
 
 mod cipher;
@@ -59,7 +60,7 @@ fn serialize_json<'py>(
 #[pyfunction]
 fn revive<'py>(py: Python<'py>, raw: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let raw = convert::bytes_arg(raw, "raw")?;
-    let value = py.detach(|| crypto_sessions::payload::revive(&raw));
+    let value = convert::detach_if_large(py, raw.len(), || crypto_sessions::payload::revive(&raw));
     convert::value_to_py(py, &value)
 }
 
@@ -81,6 +82,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PreparedRequest>()?;
     m.add("PROTOCOL_VERSION", crypto_sessions::PROTOCOL_VERSION)?;
     m.add("CORE_VERSION", crypto_sessions::VERSION)?;
+    m.add("BACKEND", crypto_sessions::BACKEND)?;
     m.add("DEFAULT_MAX_BODY", Limits::default().max_body)?;
     m.add("REJECTION_STATUS", REJECTION_STATUS)?;
     m.add("ANSWER_CONTENT_TYPE", ANSWER_CONTENT_TYPE)?;

@@ -7,7 +7,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::convert::{bytes_arg, json_payload, key_bytes, payload_bytes, text_arg, value_to_py};
+use crate::convert::{bytes_arg, json_payload, key_bytes, payload_bytes, text_str, value_to_py};
 use crate::errors::to_py;
 use crate::session::CryptoSession;
 
@@ -100,10 +100,9 @@ impl Server {
         authorization: Option<&Bound<'_, PyAny>>,
         body: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Peer> {
-        let target = text_arg(target, "target")?;
-        let target = String::from_utf8_lossy(&target);
+        let target = text_str(target, "target")?;
         let authorization = match authorization {
-            Some(a) => Some(String::from_utf8_lossy(&text_arg(a, "authorization")?).into_owned()),
+            Some(a) => Some(text_str(a, "authorization")?),
             None => None,
         };
         let body = match body {

@@ -6,7 +6,7 @@ use crypto_sessions::{ErrorKind, Session, Token};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::convert::{key_bytes, payload_bytes, text_arg, value_to_py};
+use crate::convert::{detach_if_large, key_bytes, payload_bytes, text_str, value_to_py, Text};
 use crate::errors::to_py;
 
 /// A session between your secret key and a peer's public key.
@@ -26,15 +26,12 @@ impl CryptoSession {
     }
 }
 
-/// Read a token string, or the core error of reading it.
-fn token_str(obj: &Bound<'_, PyAny>) -> PyResult<String> {
-    let raw = text_arg(obj, "token")?;
-    Ok(String::from_utf8_lossy(&raw).into_owned())
+fn token_str(obj: &Bound<'_, PyAny>) -> PyResult<Text> {
+    text_str(obj, "token")
 }
 
-fn data_str(obj: &Bound<'_, PyAny>) -> PyResult<String> {
-    let raw = text_arg(obj, "data")?;
-    Ok(String::from_utf8_lossy(&raw).into_owned())
+fn data_str(obj: &Bound<'_, PyAny>) -> PyResult<Text> {
+    text_str(obj, "data")
 }
 
 #[pymethods]
@@ -175,7 +172,7 @@ impl CryptoSession {
     fn encrypt(&self, py: Python<'_>, payload: &Bound<'_, PyAny>) -> PyResult<String> {
         let bytes = payload_bytes(payload)?;
         let session = &self.inner;
-        Ok(py.detach(|| session.encrypt(&bytes)))
+        Ok(detach_if_large(py, bytes.len(), || session.encrypt(&bytes)))
     }
 
     /// Decrypt ``base64url(IV || ciphertext)`` to bytes (no signature check).
@@ -186,7 +183,8 @@ impl CryptoSession {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let data = data_str(data)?;
         let session = &self.inner;
-        let plaintext = py.detach(|| session.decrypt(&data)).map_err(to_py)?;
+        let plaintext =
+            detach_if_large(py, data.len(), || session.decrypt(&data)).map_err(to_py)?;
         Ok(PyBytes::new(py, &plaintext))
     }
 

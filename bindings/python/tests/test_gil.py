@@ -89,3 +89,23 @@ def test_native_call_releases_the_gil(name: str, material: dict[str, Any]) -> No
 def test_the_probe_detects_a_call_that_holds_the_gil() -> None:
     """The same probe on pure-Python work, which keeps the GIL: it must say so."""
     assert runs_alongside(lambda: sum(range(3_000_000))) is False
+
+
+SMALL_CALLS: dict[str, Callable[[cs.CryptoSession, str, cs.Cipher], Any]] = {
+    "encrypt": lambda s, data, c: s.encrypt(b"x" * 100),
+    "decrypt": lambda s, data, c: s.decrypt(data),
+    "Cipher.encrypt": lambda s, data, c: c.encrypt(b"x" * 100),
+    "Cipher.decrypt": lambda s, data, c: c.decrypt(data),
+    "revive": lambda s, data, c: cs.revive(b'{"a": [1, 2, 3]}'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_CALLS))
+def test_small_aes_or_json_work_keeps_the_gil(name: str) -> None:
+    """Under 4 KiB, AES or JSON alone takes microseconds: less than handing the GIL to
+    another thread and waiting to get it back, so these calls keep it."""
+    secret = cs.generate_secret_key()
+    session = cs.CryptoSession(cs.public_key(secret), secret)
+    data = session.encrypt(b"x" * 100)
+    cipher = cs.Cipher(session.shared_secret)
+    assert runs_alongside(lambda: SMALL_CALLS[name](session, data, cipher)) is False

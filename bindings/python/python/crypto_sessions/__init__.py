@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from crypto_sessions._native import (
     ANSWER_CONTENT_TYPE,
+    BACKEND,
     CORE_VERSION,
     DEFAULT_MAX_BODY,
     PROTOCOL_VERSION,
@@ -57,6 +58,7 @@ except PackageNotFoundError:  # imported from a source tree that is not installe
 
 __all__ = [
     "ANSWER_CONTENT_TYPE",
+    "BACKEND",
     "CORE_VERSION",
     "DEFAULT_MAX_BODY",
     "PROTOCOL_VERSION",

@@ -19,6 +19,7 @@ __all__ = [
     "PreparedRequest",
     "PROTOCOL_VERSION",
     "CORE_VERSION",
+    "BACKEND",
     "DEFAULT_MAX_BODY",
     "REJECTION_STATUS",
     "ANSWER_CONTENT_TYPE",
@@ -32,6 +33,8 @@ _Payload = Any
 
 PROTOCOL_VERSION: Final[int]
 CORE_VERSION: Final[str]
+#: The core's elliptic-curve arithmetic in this build: "k256" or "libsecp256k1".
+BACKEND: Final[str]
 DEFAULT_MAX_BODY: Final[int]
 REJECTION_STATUS: Final[int]
 ANSWER_CONTENT_TYPE: Final[str]
