@@ -249,6 +249,8 @@ export declare function getPublicKey(secretKey: KeyInput): Bytes
 
 export declare const PROTOCOL_VERSION: number
 export declare const CORE_VERSION: string
+/** The core's elliptic-curve arithmetic this addon was built with. */
+export declare const CORE_BACKEND: 'libsecp256k1' | 'k256'
 
 declare const cryptoSessions: {
   CryptoSession: typeof CryptoSession
@@ -268,5 +270,6 @@ declare const cryptoSessions: {
   getPublicKey: typeof getPublicKey
   PROTOCOL_VERSION: number
   CORE_VERSION: string
+  CORE_BACKEND: typeof CORE_BACKEND
 }
 export default cryptoSessions

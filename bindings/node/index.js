@@ -38,7 +38,9 @@ module.exports = {
   generateKeyPair,
   getPublicKey,
   PROTOCOL_VERSION: native.PROTOCOL_VERSION,
-  CORE_VERSION: native.coreVersion()
+  CORE_VERSION: native.coreVersion(),
+  // Which arithmetic the addon was built with: 'libsecp256k1' (default) or 'k256'.
+  CORE_BACKEND: native.coreBackend()
 }
 
 // `require('crypto-sessions').default` is the module too, as the ESM default export

@@ -21,7 +21,8 @@ export const {
   generateKeyPair,
   getPublicKey,
   PROTOCOL_VERSION,
-  CORE_VERSION
+  CORE_VERSION,
+  CORE_BACKEND
 } = cjs
 
 export default cjs

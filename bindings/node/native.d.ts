@@ -116,24 +116,36 @@ export interface AuthenticatedRequest {
   method: string
   /** For POST, the decrypted payload. */
   payload?: Buffer
-  /** For POST, the revived payload as JSON text. */
-  revived?: string
+  /**
+   * For POST, whether the payload revives as JSON (`JSON.parse` of its text)
+   * rather than as its text.
+   */
+  isJson?: boolean
 }
+
+/**
+ * The core's elliptic-curve arithmetic: `"libsecp256k1"` (the default build) or
+ * `"k256"` (built with `CRYPTO_SESSIONS_BACKEND=k256`).
+ */
+export declare function coreBackend(): string
 
 /** The version of the core crate. */
 export declare function coreVersion(): string
 
 /**
- * A decoded payload: the plaintext, whether the signature holds, and the
- * revived value as JSON text.
+ * A decoded payload: the plaintext, whether the signature holds, and how it
+ * revives.
  */
 export interface DecodedPayload {
   /** The decrypted bytes (untrusted unless `isValid`). */
   plaintext: Buffer
   /** Whether the token's signer is the peer and its signature holds. */
   isValid: boolean
-  /** The revived payload (JSON if the text is JSON, else the text) as JSON text. */
-  revived: string
+  /**
+   * Whether the plaintext revives as JSON (`JSON.parse` of its text) rather
+   * than as its text.
+   */
+  isJson: boolean
 }
 
 /** The token and the encrypted data of an encoded payload. */
@@ -164,10 +176,14 @@ export interface KeyPair {
  */
 export declare function normalizePublicKey(publicKey: string | Uint8Array): Buffer
 
-/** An opened answer: the plaintext and its revived form as JSON text. */
+/** An opened answer: the plaintext and how it revives. */
 export interface OpenedAnswer {
   plaintext: Buffer
-  revived: string
+  /**
+   * Whether the plaintext revives as JSON (`JSON.parse` of its text) rather
+   * than as its text.
+   */
+  isJson: boolean
 }
 
 /** A request ready to send. */

@@ -9,7 +9,7 @@
 NODE_DIR := $(ROOT)/bindings/node
 NPM ?= npm
 
-.PHONY: test-node bench-node node-deps node-build
+.PHONY: test-node bench-node bench-node-compare node-deps node-build
 
 TEST_TARGETS += test-node
 
@@ -36,3 +36,14 @@ test-node: node-deps
 # Pool (napi AsyncTask) vs inline cryptography for a server under load; prints ratios.
 bench-node: node-build
 	cd $(NODE_DIR) && node bench/load.mjs 4 32
+
+# The addon against the two pure-JS implementations of tests/interop/js-peer (the
+# reference's crypto stack; secp256k1 npm + node:crypto), in one process, with the
+# addon built on each core backend side by side (CRYPTO_SESSIONS_BACKEND); prints
+# times and ratios, and whether issue 7's decode targets are met.
+NODE_BENCH_ADDONS = $(CARGO_TARGET_DIR)/node-bench
+bench-node-compare: node-build js-peer-deps
+	cd $(NODE_DIR) && CRYPTO_SESSIONS_BACKEND=libsecp256k1 node scripts/build-native.js --output $(NODE_BENCH_ADDONS)/libsecp256k1.node
+	cd $(NODE_DIR) && CRYPTO_SESSIONS_BACKEND=k256 node scripts/build-native.js --output $(NODE_BENCH_ADDONS)/k256.node
+	cd $(NODE_DIR) && node bench/compare.mjs --addon libsecp256k1=$(NODE_BENCH_ADDONS)/libsecp256k1.node \
+		--addon k256=$(NODE_BENCH_ADDONS)/k256.node

@@ -114,7 +114,8 @@ fn signed_url(raw: &str) -> CliResult<String> {
         format!("{}/{}", &url[..origin_end], &url[origin_end..])
     };
     // The request-target sent must be exactly the signed path: check the URL
-    // parser keeps it as written (it rejects spaces and non-ASCII, for one).
+    // parser keeps it as written (it rejects spaces, for one; raw non-ASCII bytes pass
+    // through unchanged, so they are sent exactly as signed, though some servers refuse them).
     let uri: Uri = url
         .parse()
         .map_err(|e| Failure::error(format!("{raw:?} is not a valid URL: {e}")))?;

@@ -60,10 +60,121 @@ pub fn revive(bytes: &[u8]) -> Value {
     }
 }
 
+/// Whether [`revive`] gives the parsed JSON value of `bytes` (`true`) or their text
+/// (`false`), found without building the value: a binding whose runtime parses JSON
+/// itself (`JSON.parse` in JavaScript) then parses the text only when this holds,
+/// instead of receiving the value re-serialized. Same parser, same recursion limit.
+pub fn is_json(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<AnyJson>(bytes).is_ok()
+}
+
+/// Any JSON value, checked as a [`Value`] would be and then dropped. (serde's
+/// `IgnoredAny` is no substitute: serde_json skips over it without the number range
+/// check, so `1e400` would pass.)
+struct AnyJson;
+
+impl<'de> serde::Deserialize<'de> for AnyJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(AnyJsonVisitor)
+    }
+}
+
+struct AnyJsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AnyJsonVisitor {
+    type Value = AnyJson;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<AnyJson, A::Error> {
+        while seq.next_element::<AnyJson>()?.is_some() {}
+        Ok(AnyJson)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<AnyJson, A::Error> {
+        while map.next_entry::<AnyJson, AnyJson>()?.is_some() {}
+        Ok(AnyJson)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn is_json_agrees_with_revive() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let cases: Vec<Vec<u8>> = [
+            "42",
+            "-0",
+            "1e400",
+            "1.5e-400",
+            "null",
+            "true",
+            "\"text\"",
+            "\"\\ud800\"",
+            "hello",
+            "",
+            " [1] ",
+            "{\"a\":1,\"a\":2}",
+            "{\"a\":1} x",
+            "[1,]",
+            "01",
+            "\u{feff}{}",
+            "\"\u{1}\"",
+            "{\"k\":[1,{\"z\":null}]}",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .chain((MAX_JSON_DEPTH - 1..=MAX_JSON_DEPTH + 1).map(|d| nested(d).into_bytes()))
+        .chain([vec![0xff, b'a'], b"\"\xff\"".to_vec()])
+        .collect();
+        for bytes in &cases {
+            let parsed = serde_json::from_slice::<Value>(bytes).is_ok();
+            assert_eq!(
+                is_json(bytes),
+                parsed,
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
+            // What revive gives for text that is not JSON: the text.
+            if !parsed {
+                assert_eq!(
+                    revive(bytes),
+                    Value::String(String::from_utf8_lossy(bytes).into())
+                );
+            }
+        }
+        // Both sides of the nesting limit and of the number range were among the cases.
+        assert!(is_json(nested(MAX_JSON_DEPTH - 1).as_bytes()));
+        assert!(!is_json(nested(MAX_JSON_DEPTH + 1).as_bytes()));
+        assert!(is_json(b"1.5e-400") && !is_json(b"1e400"));
+    }
 
     #[test]
     fn serializes_like_json_stringify() {

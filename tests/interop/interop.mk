@@ -20,3 +20,52 @@ test-js-peer: js-peer-deps
 
 TEST_TARGETS += test-js-peer
 # ---- end js-peer ----------------------------------------------------------------------
+
+# ---- the interop matrix and the demo (matrix.py, demo.py; README.md) ---------------
+#
+#   make interop-peers   build every peer the matrix runs (below)
+#   make test-interop    7 servers x 7 clients x 8 scenarios (matrix.py); fails on any cell
+#   make demo-interop    the main job's account (demo.py): Python, Node and Go servers,
+#                        each called by Python, Node and Go clients; `make demo` runs it
+#
+# The peers: the Python package installed in $(VENV) (python.mk), the Node addon in
+# bindings/node (node.mk; the Node peers import the package from that folder and
+# Express from its dev dependencies), the Go peer and the C client linked with the
+# static C library of the local install under the build tree (ffi.mk, as go.mk
+# does), the CLI (debug build), and the independent JS peer (js-peer-deps, above).
+
+INTEROP_BIN = $(CARGO_TARGET_DIR)/interop
+INTEROP_GO_PEER = $(INTEROP_BIN)/go-peer
+INTEROP_C_CLIENT = $(INTEROP_BIN)/c-client
+INTEROP_ENV = VENV=$(VENV) CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)
+
+.PHONY: interop-peers interop-go-peer interop-c-client interop-cli test-interop demo-interop
+
+# GO_ENV (go.mk) finds the library with pkg-config and relinks when it changed.
+interop-go-peer: ffi-local-install
+	cd tests/interop/peers/go && unformatted=$$(gofmt -l .) && test -z "$$unformatted" \
+		|| { echo "gofmt: tests/interop/peers/go/$$unformatted needs formatting"; exit 1; }
+	cd tests/interop/peers/go && $(GO_ENV) $(GO) vet ./...
+	mkdir -p $(INTEROP_BIN)
+	cd tests/interop/peers/go && $(GO_ENV) $(GO) build -o $(INTEROP_GO_PEER) .
+
+interop-c-client: ffi-local-install
+	mkdir -p $(INTEROP_BIN)
+	$(CC) -std=c11 -Wall -Wextra -Werror -Wpedantic -O2 -o $(INTEROP_C_CLIENT) tests/interop/peers/c_client.c \
+		$$(PKG_CONFIG_PATH=$(FFI_PREFIX)/lib/pkgconfig pkg-config --cflags --libs crypto_sessions_static)
+
+interop-cli:
+	$(CARGO) build --locked -p crypto-session-cli
+
+interop-peers: python-install node-build interop-go-peer interop-c-client interop-cli js-peer-deps
+
+test-interop: interop-peers
+	$(INTEROP_ENV) $(VENV)/bin/python tests/interop/matrix.py
+
+TEST_TARGETS += test-interop
+
+# The demo's servers and clients only: Python, Node and Go.
+demo-interop: python-install node-build interop-go-peer
+	$(INTEROP_ENV) $(VENV)/bin/python tests/interop/demo.py
+
+DEMO_TARGETS += demo-interop

@@ -70,9 +70,14 @@ function serialize (payload) {
   return text
 }
 
-/** The addon's revived value (JSON text) as a JS value. */
-function revive (json) {
-  return JSON.parse(json)
+/**
+ * A received payload as the reference revives it: `JSON.parse` of its text when
+ * the core says it is JSON (`isJson`), else the text. The core decides (same rule
+ * in every binding); the text is parsed here, once, with the runtime's parser.
+ */
+function revive (plaintext, isJson) {
+  const text = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).toString('utf8')
+  return isJson ? JSON.parse(text) : text
 }
 
 module.exports = { Bytes, asBytes, bytesOf, keyOf, serialize, revive, viewOf }

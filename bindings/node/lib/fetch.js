@@ -22,6 +22,27 @@ async function fromRequest (request) {
   return init
 }
 
+// The URL as fetch will request it. fetch parses its input with the WHATWG URL
+// parser, which percent-encodes some characters (in the query: space, ", ', <, >
+// and non-ASCII), resolves dot segments and drops the fragment; the server then
+// verifies its origin + the request-target it received. So the signed string is
+// the origin as written (it must be the server's configured host) followed by the
+// target as fetch sends it. Input that is not an absolute http(s) URL is left as is
+// (fetch reports it).
+function wireUrl (url) {
+  const scheme = /^https?:\/\//i.exec(url)
+  if (!scheme) return url
+  let parsed
+  try {
+    parsed = new URL(url)
+  } catch {
+    return url
+  }
+  const rest = url.slice(scheme[0].length)
+  const originEnd = scheme[0].length + rest.search(/[/?#\\]|$/)
+  return url.slice(0, originEnd) + parsed.pathname + parsed.search
+}
+
 function logRequest (url, init) {
   console.log(`Path: ${url}\nRequest:\n`, init)
 }
@@ -46,7 +67,7 @@ class SecureFetch extends Function {
    */
   constructor (peerKey, secretKey, options) {
     const { hostname, fetcher, verbose, ...defaults } = options ?? {}
-    const client = call(() => new native.NativeClient(keyOf(peerKey, 'server key'), keyOf(secretKey, 'secret key'), hostname ?? ''))
+    const client = call(() => new native.NativeClient(keyOf(peerKey, 'server key'), keyOf(secretKey, 'secret key'), ''))
     // A callable instance: `await fetch(path, init)`, as the reference's.
     const self = function secureFetch (input, init) {
       return self.fetch(input, init)
@@ -80,7 +101,9 @@ class SecureFetch extends Function {
     }
     const method = options.method === undefined ? 'GET' : String(options.method)
     const body = options.body === undefined || options.body === null ? undefined : serialize(options.body)
-    const prepared = await settle(CLIENTS.get(this).prepare(method, String(path), body))
+    // The addon client has no hostname: it is put in front here, before the URL
+    // is taken as fetch will send it.
+    const prepared = await settle(CLIENTS.get(this).prepare(method, wireUrl(this.hostname + String(path)), body))
 
     const request = { ...options, method: prepared.method, headers: { ...headers, ...prepared.headers } }
     if (prepared.body === undefined || prepared.body === null) delete request.body
@@ -95,7 +118,7 @@ class SecureFetch extends Function {
     try {
       const text = await response.text()
       const opened = await settle(CLIENTS.get(this).open(response.status, response.headers.get('authorization'), text))
-      response.data = revive(opened.revived)
+      response.data = revive(opened.plaintext, opened.isJson)
     } catch (err) {
       response.err = err
     }

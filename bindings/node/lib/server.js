@@ -189,9 +189,9 @@ class CryptoAuth {
       : call(() => this.#server.authenticateSync(...args))
     return {
       session: CryptoSession.fromNative(auth.session),
-      token: Token.import(auth.token),
+      token: Token.fromCore(auth.token),
       method: auth.method,
-      data: auth.revived === undefined || auth.revived === null ? undefined : revive(auth.revived),
+      data: auth.payload ? revive(auth.payload, auth.isJson) : undefined,
       plaintext: auth.payload ? asBytes(auth.payload) : undefined
     }
   }

@@ -12,11 +12,11 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 const WRAP = Symbol('wrap')
 
 function encoded (out) {
-  return { token: Token.import(out.token), data: out.data }
+  return { token: Token.fromCore(out.token), data: out.data }
 }
 
 function decoded (out) {
-  return { data: revive(out.revived), isValid: out.isValid, plaintext: asBytes(out.plaintext) }
+  return { data: revive(out.plaintext, out.isJson), isValid: out.isValid, plaintext: asBytes(out.plaintext) }
 }
 
 function bytesArgument (data, what) {

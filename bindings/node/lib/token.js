@@ -6,6 +6,7 @@ const { CryptoSessionError, call } = require('./errors.js')
 const { asBytes, bytesOf } = require('./bytes.js')
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+const PUBKEY_LEN = 33
 
 function asEncoded (encoded) {
   if (typeof encoded !== 'string') {
@@ -30,6 +31,15 @@ class Token {
   static import (encoded) {
     const { pubkey, signature } = Token.parse(encoded)
     return new Token(pubkey, signature)
+  }
+
+  /**
+   * @internal A Token from a string the core itself encoded (canonical base64url of
+   * a parsed token): split here without another call into the addon.
+   */
+  static fromCore (encoded) {
+    const raw = Buffer.from(encoded, 'base64url')
+    return new Token(raw.subarray(0, PUBKEY_LEN), raw.subarray(PUBKEY_LEN))
   }
 
   /**

@@ -9,7 +9,11 @@
 //
 // Environment: CARGO (the cargo binary), CARGO_TARGET_DIR (kept when set; else a
 // packed build uses a scratch dir inside the package and removes it),
-// CRYPTO_SESSIONS_PROFILE (`release`, the default, or `dev`).
+// CRYPTO_SESSIONS_PROFILE (`release`, the default, or `dev`),
+// CRYPTO_SESSIONS_BACKEND (the core's elliptic-curve arithmetic: `libsecp256k1`
+// or `k256`; unset: the crate's default feature set).
+// `--output FILE` writes the addon elsewhere than <package>/crypto-sessions.node
+// (the benchmarks build both backends side by side).
 
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
@@ -24,13 +28,35 @@ function fail (message) {
   process.exit(1)
 }
 
+// Cargo arguments for CRYPTO_SESSIONS_BACKEND.
+const BACKENDS = {
+  libsecp256k1: ['--features', 'libsecp256k1'],
+  k256: ['--no-default-features']
+}
+
+function backendArgs (backend) {
+  if (backend === undefined || backend === '') return []
+  const args = BACKENDS[backend]
+  if (!args) fail(`CRYPTO_SESSIONS_BACKEND must be one of ${Object.keys(BACKENDS).join(', ')}, not ${JSON.stringify(backend)}`)
+  return args
+}
+
+function outputPath (argv) {
+  const at = argv.indexOf('--output')
+  if (at === -1) return OUTPUT
+  if (!argv[at + 1]) fail('--output needs a file name')
+  return path.resolve(argv[at + 1])
+}
+
 function main () {
   const cargo = process.env.CARGO || 'cargo'
   const profile = process.env.CRYPTO_SESSIONS_PROFILE || 'release'
+  const output = outputPath(process.argv.slice(2))
   const vendored = path.join(ROOT, 'vendor', 'Cargo.toml')
   const packed = fs.existsSync(vendored)
 
-  const args = ['build', '--locked', '--message-format=json-render-diagnostics', '--profile', profile]
+  const args = ['build', '--locked', '--message-format=json-render-diagnostics', '--profile', profile,
+    ...backendArgs(process.env.CRYPTO_SESSIONS_BACKEND)]
   const env = { ...process.env }
   let scratch = null
   if (packed) {
@@ -59,11 +85,13 @@ function main () {
   const library = builtLibrary(build.stdout)
   if (!library) fail('cargo finished but reported no cdylib for the addon')
   // Copy then rename, so a process that already loaded the old file keeps it.
-  const staging = `${OUTPUT}.${process.pid}.tmp`
+  fs.mkdirSync(path.dirname(output), { recursive: true })
+  const staging = `${output}.${process.pid}.tmp`
   fs.copyFileSync(library, staging)
-  fs.renameSync(staging, OUTPUT)
+  fs.renameSync(staging, output)
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true })
-  console.error(`crypto-sessions: built ${path.relative(process.cwd(), OUTPUT) || OUTPUT} (${profile})`)
+  const backend = process.env.CRYPTO_SESSIONS_BACKEND || 'default backend'
+  console.error(`crypto-sessions: built ${path.relative(process.cwd(), output) || output} (${profile}, ${backend})`)
 }
 
 // The cdylib's path, from cargo's JSON messages (it knows the target dir and

@@ -59,6 +59,8 @@ function manifest (pkg, workspaceToml) {
   const deps = pkg.dependencies.filter(d => d.kind === null).map(dependencyLine)
   const buildDeps = pkg.dependencies.filter(d => d.kind === 'build').map(dependencyLine)
   const lib = pkg.targets.find(t => t.kind.includes('cdylib'))
+  // The addon's features (the backend choice) forward to the vendored core's.
+  const features = Object.entries(pkg.features).map(([name, enables]) => `${name} = [${enables.map(tomlString).join(', ')}]`)
   return [
     '# Written by scripts/vendor.js when the npm package is packed: builds the addon',
     '# from ../src against the vendored core, outside the repository workspace.',
@@ -77,6 +79,9 @@ function manifest (pkg, workspaceToml) {
     'path = "../src/lib.rs"',
     'test = false',
     'doctest = false',
+    '',
+    '[features]',
+    ...features,
     '',
     '[dependencies]',
     ...deps,

@@ -10,7 +10,7 @@ use napi::{Env, Task};
 use crate::error::{js_error, OrThrow};
 use crate::input::bytes_of;
 use crate::keys::{public_key, secret_key};
-use crate::payload::revived_json;
+use crate::payload::revives_as_json;
 use crate::session::NativeSession;
 use crate::task::guarded;
 
@@ -27,11 +27,13 @@ pub struct PreparedRequest {
     pub body: Option<String>,
 }
 
-/// An opened answer: the plaintext and its revived form as JSON text.
+/// An opened answer: the plaintext and how it revives.
 #[napi(object)]
 pub struct OpenedAnswer {
     pub plaintext: Buffer,
-    pub revived: String,
+    /// Whether the plaintext revives as JSON (`JSON.parse` of its text) rather
+    /// than as its text.
+    pub is_json: bool,
 }
 
 /// A client of one server.
@@ -121,7 +123,7 @@ impl NativeClient {
             .open(status_code(status), authorization.as_deref(), &body)
             .or_throw(&env)?;
         Ok(OpenedAnswer {
-            revived: revived_json(&plaintext),
+            is_json: revives_as_json(&plaintext),
             plaintext: plaintext.into(),
         })
     }
@@ -192,7 +194,7 @@ pub struct OpenTask {
 }
 
 impl Task for OpenTask {
-    type Output = crypto_sessions::Result<(Vec<u8>, String)>;
+    type Output = crypto_sessions::Result<(Vec<u8>, bool)>;
     type JsValue = OpenedAnswer;
 
     fn compute(&mut self) -> Result<Self::Output> {
@@ -200,17 +202,17 @@ impl Task for OpenTask {
             self.client
                 .open(self.status, self.authorization.as_deref(), &self.body)
                 .map(|plaintext| {
-                    let revived = revived_json(&plaintext);
-                    (plaintext, revived)
+                    let is_json = revives_as_json(&plaintext);
+                    (plaintext, is_json)
                 })
         })
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        let (plaintext, revived) = output.map_err(|e| js_error(&env, &e))?;
+        let (plaintext, is_json) = output.map_err(|e| js_error(&env, &e))?;
         Ok(OpenedAnswer {
             plaintext: plaintext.into(),
-            revived,
+            is_json,
         })
     }
 }

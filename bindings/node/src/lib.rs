@@ -31,6 +31,13 @@ pub fn core_version() -> String {
     crypto_sessions::VERSION.to_string()
 }
 
+/// The core's elliptic-curve arithmetic: `"libsecp256k1"` (the default build) or
+/// `"k256"` (built with `CRYPTO_SESSIONS_BACKEND=k256`).
+#[napi]
+pub fn core_backend() -> String {
+    crypto_sessions::BACKEND.to_string()
+}
+
 /// The error codes of the core, in numeric order (`code` of `CryptoSessionError`).
 #[napi]
 pub fn error_codes() -> Vec<String> {

@@ -10,7 +10,7 @@ use napi::{Env, Task};
 use crate::error::{js_error, OrThrow};
 use crate::input::bytes_of;
 use crate::keys::secret_key;
-use crate::payload::revived_json;
+use crate::payload::revives_as_json;
 use crate::session::NativeSession;
 use crate::task::guarded;
 
@@ -25,11 +25,12 @@ pub struct AuthenticatedRequest {
     pub method: String,
     /// For POST, the decrypted payload.
     pub payload: Option<Buffer>,
-    /// For POST, the revived payload as JSON text.
-    pub revived: Option<String>,
+    /// For POST, whether the payload revives as JSON (`JSON.parse` of its text)
+    /// rather than as its text.
+    pub is_json: Option<bool>,
 }
 
-fn authenticated(ok: Authenticated, revived: Option<String>) -> AuthenticatedRequest {
+fn authenticated(ok: Authenticated, is_json: Option<bool>) -> AuthenticatedRequest {
     AuthenticatedRequest {
         token: ok.token.encode(),
         method: match ok.method {
@@ -37,7 +38,7 @@ fn authenticated(ok: Authenticated, revived: Option<String>) -> AuthenticatedReq
             crypto_sessions::http::Method::Post => "POST",
         }
         .to_string(),
-        revived,
+        is_json,
         payload: ok.payload.map(Buffer::from),
         session: NativeSession { inner: ok.session },
     }
@@ -131,8 +132,8 @@ impl NativeServer {
             .inner
             .authenticate(&method, &target, authorization.as_deref(), body)
             .or_throw(&env)?;
-        let revived = ok.payload.as_deref().map(revived_json);
-        Ok(authenticated(ok, revived))
+        let is_json = ok.payload.as_deref().map(revives_as_json);
+        Ok(authenticated(ok, is_json))
     }
 
     /// `authenticateSync` on the libuv thread pool.
@@ -194,7 +195,7 @@ pub struct AuthenticateTask {
 }
 
 impl Task for AuthenticateTask {
-    type Output = crypto_sessions::Result<(Authenticated, Option<String>)>;
+    type Output = crypto_sessions::Result<(Authenticated, Option<bool>)>;
     type JsValue = AuthenticatedRequest;
 
     fn compute(&mut self) -> Result<Self::Output> {
@@ -207,15 +208,15 @@ impl Task for AuthenticateTask {
                     &self.body,
                 )
                 .map(|ok| {
-                    let revived = ok.payload.as_deref().map(revived_json);
-                    (ok, revived)
+                    let is_json = ok.payload.as_deref().map(revives_as_json);
+                    (ok, is_json)
                 })
         })
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        let (ok, revived) = output.map_err(|e| js_error(&env, &e))?;
-        Ok(authenticated(ok, revived))
+        let (ok, is_json) = output.map_err(|e| js_error(&env, &e))?;
+        Ok(authenticated(ok, is_json))
     }
 }
 

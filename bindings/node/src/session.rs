@@ -8,7 +8,7 @@ use napi::{Env, Task};
 use crate::error::{js_error, OrThrow};
 use crate::input::bytes_of;
 use crate::keys::{public_key, secret_key};
-use crate::payload::revived_json;
+use crate::payload::revives_as_json;
 use crate::task::guarded;
 
 /// The token and the encrypted data of an encoded payload.
@@ -29,21 +29,22 @@ impl From<Encoded> for EncodedPayload {
     }
 }
 
-/// A decoded payload: the plaintext, whether the signature holds, and the
-/// revived value as JSON text.
+/// A decoded payload: the plaintext, whether the signature holds, and how it
+/// revives.
 #[napi(object)]
 pub struct DecodedPayload {
     /// The decrypted bytes (untrusted unless `isValid`).
     pub plaintext: Buffer,
     /// Whether the token's signer is the peer and its signature holds.
     pub is_valid: bool,
-    /// The revived payload (JSON if the text is JSON, else the text) as JSON text.
-    pub revived: String,
+    /// Whether the plaintext revives as JSON (`JSON.parse` of its text) rather
+    /// than as its text.
+    pub is_json: bool,
 }
 
 fn decoded(decoded: Decoded) -> DecodedPayload {
     DecodedPayload {
-        revived: revived_json(&decoded.bytes),
+        is_json: revives_as_json(&decoded.bytes),
         is_valid: decoded.is_valid,
         plaintext: decoded.bytes.into(),
     }
@@ -221,7 +222,7 @@ pub struct DecodeTask {
 }
 
 impl Task for DecodeTask {
-    type Output = crypto_sessions::Result<(Decoded, String)>;
+    type Output = crypto_sessions::Result<(Decoded, bool)>;
     type JsValue = DecodedPayload;
 
     fn compute(&mut self) -> Result<Self::Output> {
@@ -229,18 +230,18 @@ impl Task for DecodeTask {
             self.session
                 .decode_unchecked(&self.token, &self.data)
                 .map(|d| {
-                    let revived = revived_json(&d.bytes);
-                    (d, revived)
+                    let is_json = revives_as_json(&d.bytes);
+                    (d, is_json)
                 })
         })
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        let (decoded, revived) = output.map_err(|e| js_error(&env, &e))?;
+        let (decoded, is_json) = output.map_err(|e| js_error(&env, &e))?;
         Ok(DecodedPayload {
             plaintext: decoded.bytes.into(),
             is_valid: decoded.is_valid,
-            revived,
+            is_json,
         })
     }
 }

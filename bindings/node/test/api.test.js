@@ -20,6 +20,33 @@ test('error codes are the core ErrorKind codes, in order', () => {
   assert.deepEqual(ERROR_CODES, ['malformed_input', 'invalid_key', 'decrypt_failed', 'invalid_signature', 'wrong_peer', 'too_large', 'unsupported_method', 'http_status'])
 })
 
+test('the addon reports its core backend: libsecp256k1 unless built otherwise', () => {
+  assert.equal(pkg.CORE_BACKEND, process.env.CRYPTO_SESSIONS_BACKEND || 'libsecp256k1')
+})
+
+// The core decides whether a payload is JSON; the text is parsed here by JSON.parse,
+// as the reference does, so edge cases come out as the reference's would.
+test('revive: JSON.parse of the text when the core says JSON, else the text', async () => {
+  const cases = [
+    ['-0', v => Object.is(v, -0)],
+    ['{"a":1,"a":2,"b":[true,null]}', v => assert.deepEqual(v, { a: 2, b: [true, null] }) ?? true],
+    ['"quoted"', v => v === 'quoted'],
+    ['12345678901234567890', v => v === 12345678901234567890],
+    ['1e400', v => v === '1e400'], // out of range for the core's parser: stays text
+    ['hello', v => v === 'hello'],
+    ['{"__proto__":{"x":1}}', v => Object.getPrototypeOf(v) === Object.prototype && v.__proto__.x === 1], // eslint-disable-line no-proto
+    [`${'['.repeat(200)}${']'.repeat(200)}`, v => typeof v === 'string'],
+    [new Uint8Array([0x7b, 0xff, 0x7d]), v => v === '{\ufffd}']
+  ]
+  for (const [payload, check] of cases) {
+    const { token, data } = await aliceToBob().encode(payload)
+    const decoded = await bobFromAlice().decode(token, data)
+    assert.ok(decoded.isValid)
+    assert.ok(check(decoded.data), `${String(payload).slice(0, 40)} revived as ${String(decoded.data).slice(0, 40)}`)
+    assert.deepEqual(bobFromAlice().decodeSync(token, data).data, decoded.data)
+  }
+})
+
 test('keys as hex or bytes, compressed or uncompressed; bad keys throw invalid_key', () => {
   const fromBytes = new CryptoSession(Buffer.from(bob.publicKey, 'hex'), new Uint8Array(Buffer.from(alice.secretKey, 'hex')))
   assert.equal(fromBytes.peerHex, bob.publicKey)

@@ -77,6 +77,35 @@ test('POST without a body: the client signs the URL and the server sees it', asy
   assert.deepEqual(res.data, { received: `${site.origin}/postEcho`, peer: clientKeys.publicKey })
 })
 
+// fetch sends the WHATWG-serialized URL: `'` and non-ASCII in the query
+// percent-encoded, dot segments resolved, no fragment. The server verifies what
+// arrives, so that (not the string as written) is what must be signed.
+test('GET signs the request-target fetch sends, not the URL as written', async () => {
+  const cases = [
+    ['/getSend?challenge=it\'s', 'it\'s'],
+    ['/getSend?challenge=caf\u00e9 au lait', 'caf\u00e9 au lait'],
+    ['/x/../getSend?challenge=dots', 'dots'],
+    ['/getSend?challenge=frag#not-sent', 'frag']
+  ]
+  for (const [path, challenge] of cases) {
+    const res = await client()(path)
+    assert.equal(res.err, undefined, `${path}: ${res.err && res.err.message}`)
+    assert.equal(res.data, challenge, path)
+  }
+  // The origin stays as written (it is the server's configured host), only the
+  // target is taken as fetch sends it.
+  const logged = []
+  const verbose = new SecureFetch(serverKeys.publicKey, clientKeys.secretKey, { hostname: site.origin, verbose: true })
+  const log = console.log
+  console.log = (...args) => logged.push(args.join(' '))
+  try {
+    assert.equal((await verbose('/getSend?challenge=it\'s')).data, 'it\'s')
+  } finally {
+    console.log = log
+  }
+  assert.match(logged.join('\n'), new RegExp(`Path: ${site.origin}/getSend\\?challenge=it%27s`))
+})
+
 test('RequestInit defaults, a URL object and a Request object work as with fetch', async () => {
   const fetch = new SecureFetch(serverKeys.publicKey, clientKeys.secretKey, {
     hostname: '',

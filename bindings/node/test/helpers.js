@@ -1,10 +1,13 @@
 'use strict'
-// Shared test helpers: the vector file, real servers on 127.0.0.1, output capture.
+// Shared test helpers: the vector file, real servers on 127.0.0.1, output capture,
+// and the node:http shims of a Next.js API route and of a Web-standard handler
+// (also used by the interop matrix's Node server, tests/interop/peers/node_server.mjs).
 
 const fs = require('node:fs')
 const http = require('node:http')
 const path = require('node:path')
 const { once } = require('node:events')
+const { Readable } = require('node:stream')
 
 const DEFAULT_VECTORS = path.resolve(__dirname, '..', '..', '..', 'tests', 'vectors', 'reference-1.1.10.json')
 
@@ -77,4 +80,41 @@ function comparableHeaders (headers) {
   return out
 }
 
-module.exports = { loadVectors, listen, captureOutput, rawRequest, tamper, comparableHeaders }
+/**
+ * What Next's API resolver does for a pages/api route (bodyParser on) before it
+ * calls the route: req.query, a parsed JSON (or text) req.body, and
+ * res.status/json/send. Next itself is not installed.
+ */
+function nextApiResolver (route) {
+  return async (req, res) => {
+    const url = new URL(req.url, 'http://internal')
+    req.query = Object.fromEntries(url.searchParams)
+    const chunks = []
+    for await (const chunk of req) chunks.push(chunk)
+    const raw = Buffer.concat(chunks).toString('utf8')
+    req.body = (req.headers['content-type'] || '').startsWith('application/json') && raw ? JSON.parse(raw) : raw || undefined
+    res.status = code => { res.statusCode = code; return res }
+    res.json = value => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(value)) }
+    res.send = body => res.end(body)
+    return route(req, res)
+  }
+}
+
+/** A minimal node:http adapter for Web handlers (Request -> Response), as @hono/node-server does. */
+function serveWeb (handler) {
+  return async (req, res) => {
+    const url = `http://${req.headers.host}${req.url}`
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+    const request = new Request(url, {
+      method: req.method,
+      headers: req.headers,
+      body: hasBody ? Readable.toWeb(req) : undefined,
+      duplex: hasBody ? 'half' : undefined
+    })
+    const response = await handler(request)
+    res.writeHead(response.status, Object.fromEntries(response.headers))
+    res.end(Buffer.from(await response.arrayBuffer()))
+  }
+}
+
+module.exports = { loadVectors, listen, captureOutput, rawRequest, tamper, comparableHeaders, nextApiResolver, serveWeb }

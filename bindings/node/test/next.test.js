@@ -9,26 +9,10 @@ const assert = require('node:assert/strict')
 const { spawnSync } = require('node:child_process')
 const path = require('node:path')
 const { SecureFetch, CryptoSession, generateKeyPair, useAuthWithNext } = require('..')
-const { listen, captureOutput, rawRequest, tamper, comparableHeaders } = require('./helpers.js')
+const { listen, captureOutput, rawRequest, tamper, comparableHeaders, nextApiResolver } = require('./helpers.js')
 
 const serverKeys = generateKeyPair()
 const clientKeys = generateKeyPair()
-
-// What Next's API resolver does for a pages/api route (bodyParser on).
-function nextApiResolver (route) {
-  return async (req, res) => {
-    const url = new URL(req.url, 'http://internal')
-    req.query = Object.fromEntries(url.searchParams)
-    const chunks = []
-    for await (const chunk of req) chunks.push(chunk)
-    const raw = Buffer.concat(chunks).toString('utf8')
-    req.body = (req.headers['content-type'] || '').startsWith('application/json') && raw ? JSON.parse(raw) : raw || undefined
-    res.status = code => { res.statusCode = code; return res }
-    res.json = value => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(value)) }
-    res.send = body => res.end(body)
-    return route(req, res)
-  }
-}
 
 // pages/api/hello.js
 async function helloAPI (req, res) {

@@ -5,9 +5,8 @@
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { Readable } = require('node:stream')
 const { SecureFetch, CryptoSession, generateKeyPair, createCryptoAuth } = require('..')
-const { listen, rawRequest, tamper, comparableHeaders } = require('./helpers.js')
+const { listen, rawRequest, tamper, comparableHeaders, serveWeb } = require('./helpers.js')
 
 const serverKeys = generateKeyPair()
 const clientKeys = generateKeyPair()
@@ -63,23 +62,6 @@ test('rejected Requests: 401, empty body, same headers', async () => {
   assert.ok(logged.filter(l => l.startsWith('crypto-sessions: rejected')).length >= seen.length)
   assert.ok(logged.some(l => l.includes('too_large')))
 })
-
-// A minimal node:http adapter for Web handlers, as @hono/node-server does.
-function serveWeb (handler) {
-  return async (req, res) => {
-    const url = `http://${req.headers.host}${req.url}`
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-    const request = new Request(url, {
-      method: req.method,
-      headers: req.headers,
-      body: hasBody ? Readable.toWeb(req) : undefined,
-      duplex: hasBody ? 'half' : undefined
-    })
-    const response = await handler(request)
-    res.writeHead(response.status, Object.fromEntries(response.headers))
-    res.end(Buffer.from(await response.arrayBuffer()))
-  }
-}
 
 test('served over node:http and reached with fetch', async () => {
   let origin

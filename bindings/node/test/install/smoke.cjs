@@ -5,13 +5,16 @@ const assert = require('node:assert/strict')
 const http = require('node:http')
 const fs = require('node:fs')
 const path = require('node:path')
-const { SecureFetch, CryptoSession, createCryptoAuth, generateKeyPair } = require('crypto-sessions')
+const { SecureFetch, CryptoSession, createCryptoAuth, generateKeyPair, CORE_BACKEND } = require('crypto-sessions')
 
 async function main () {
   const pkgDir = path.dirname(require.resolve('crypto-sessions/package.json'))
   for (const file of ['index.d.ts', 'native.d.ts', 'crypto-sessions.node']) {
     assert.ok(fs.existsSync(path.join(pkgDir, file)), `installed package has ${file}`)
   }
+  // The default build carries the libsecp256k1 backend, from a tarball too (its
+  // vendored manifest must forward the feature to the core).
+  assert.equal(CORE_BACKEND, 'libsecp256k1')
   const server = generateKeyPair()
   const client = generateKeyPair()
   const a = new CryptoSession(server.publicKey, client.secretKey)

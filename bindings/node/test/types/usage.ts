@@ -58,6 +58,8 @@ function servers (): void {
   const POST = auth.useAuthWithWeb(async (_request, secure) => secure.send(String(secure.data), { status: 201 }))
   const generic: (req: unknown, res: unknown) => Promise<void> = useCryptoAuth
   void [GET, POST, generic, useCryptoSession, cryptoSessions.CryptoSession]
+  const backend: 'libsecp256k1' | 'k256' = cryptoSessions.CORE_BACKEND
+  void backend
   // @ts-expect-error host is required
   createCryptoAuth({ secretKey: 'ab'.repeat(32) })
 }

@@ -1,0 +1,27 @@
+// Command go-peer is the Go package's interop peer (tests/interop/README.md has
+// the contract):
+//
+//	go-peer server   net/http with the package's middleware and its Send/JSON answers
+//	go-peer client   one request with http.Client over the package's RoundTripper
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: go-peer server | go-peer client --server-key HEX --key HEX --url URL [--method M] [--json JSON | --data TEXT]")
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "server":
+		os.Exit(serve())
+	case "client":
+		os.Exit(request(os.Args[2:]))
+	default:
+		fmt.Fprintf(os.Stderr, "go-peer: unknown mode %q (server or client)\n", os.Args[1])
+		os.Exit(2)
+	}
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	cryptosessions "github.com/crypto-sessions/crypto-sessions/bindings/go"
+)
+
+// serve runs the contract's server: CRYPTO_SESSION_KEY, CRYPTO_SESSION_HOST and
+// PORT from the environment, one line {"port", "pubkey"} on stdout once it
+// listens, rejections logged on stderr, a clean stop on SIGTERM.
+func serve() int {
+	fail := func(err error) int {
+		fmt.Fprintln(os.Stderr, "go-peer server:", err)
+		return 1
+	}
+	key, err := cryptosessions.ParseSecretKey(os.Getenv("CRYPTO_SESSION_KEY"))
+	if err != nil {
+		return fail(fmt.Errorf("CRYPTO_SESSION_KEY: %w", err))
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	server, err := cryptosessions.NewServer(key, os.Getenv("CRYPTO_SESSION_HOST"), cryptosessions.WithLogger(logger))
+	if err != nil {
+		return fail(err)
+	}
+	defer server.Close()
+
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "0"
+	}
+	listener, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		return fail(err)
+	}
+	httpServer := &http.Server{Handler: server.Middleware(routes(logger)), ReadHeaderTimeout: 10 * time.Second}
+
+	line, _ := json.Marshal(map[string]any{"port": listener.Addr().(*net.TCPAddr).Port, "pubkey": server.PublicKey().String()})
+	fmt.Println(string(line))
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- httpServer.Serve(listener) }()
+	select {
+	case err := <-done:
+		return fail(err)
+	case <-stop:
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := httpServer.Shutdown(ctx); err != nil {
+			return fail(err)
+		}
+		return 0
+	}
+}
+
+// routes are the contract's routes; the middleware has authenticated every
+// request before they run, and r.Body is the decrypted payload.
+func routes(logger *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	answered := func(err error) {
+		if err != nil {
+			logger.Error("go-peer: could not answer", "err", err)
+		}
+	}
+	mux.HandleFunc("GET /text", func(w http.ResponseWriter, r *http.Request) {
+		answered(cryptosessions.Send(w, r, http.StatusOK, r.URL.Query().Get("msg")))
+	})
+	mux.HandleFunc("GET /json", func(w http.ResponseWriter, r *http.Request) {
+		query := map[string]string{}
+		for name := range r.URL.Query() {
+			query[name] = r.URL.Query().Get(name)
+		}
+		answered(cryptosessions.JSON(w, r, http.StatusOK, query))
+	})
+	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
+		peer, _ := cryptosessions.PeerFrom(r.Context())
+		// The payload as the reference revives it: a JSON value, or else text.
+		value, err := cryptosessions.Revive(peer.Payload)
+		if err != nil {
+			answered(err)
+			return
+		}
+		// A revived string goes back as text (send), any other value as JSON.
+		// (Unmarshal of JSON null into a string succeeds, so test the kind first.)
+		var text string
+		if value[0] == '"' && json.Unmarshal(value, &text) == nil {
+			answered(cryptosessions.Send(w, r, http.StatusOK, text))
+			return
+		}
+		answered(cryptosessions.JSON(w, r, http.StatusOK, value))
+	})
+	mux.HandleFunc("POST /nobody", func(w http.ResponseWriter, r *http.Request) {
+		peer, _ := cryptosessions.PeerFrom(r.Context())
+		answered(cryptosessions.SendBytes(w, r, http.StatusOK, peer.Payload))
+	})
+	mux.HandleFunc("GET /teapot", func(w http.ResponseWriter, r *http.Request) {
+		answered(cryptosessions.Send(w, r, http.StatusTeapot, "teapot"))
+	})
+	return mux
+}

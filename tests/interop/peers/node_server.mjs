@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Interop peer: the Node package as a server, in one of three ways.
+//
+//   node node_server.mjs express   Express + useAuthWithExpress (configured from the environment)
+//   node node_server.mjs next      a Next.js API route (useAuthWithNext) behind Next's req/res helpers
+//   node node_server.mjs web       a Web-standard handler (useAuthWithWeb of createCryptoAuth)
+//
+// All three listen with node:http on 127.0.0.1. Contract (environment, routes, the
+// line printed on stdout): tests/interop/README.md.
+
+import http from 'node:http'
+
+import { createCryptoAuth, express, getPublicKey, nextApiResolver, serveWeb, useAuthWithExpress, useAuthWithNext } from './node_package.mjs'
+
+const secretKey = process.env.CRYPTO_SESSION_KEY
+const host = process.env.CRYPTO_SESSION_HOST
+
+function expressApp () {
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(useAuthWithExpress)
+  app.get('/text', (req, res) => res.secure.send(String(req.query.msg ?? '')))
+  app.get('/json', (req, res) => res.secure.json({ ...req.query }))
+  app.post('/echo', (req, res) => typeof req.body === 'string' ? res.secure.send(req.body) : res.secure.json(req.body))
+  app.post('/nobody', (req, res) => res.secure.send(String(req.body)))
+  app.get('/teapot', (req, res) => res.secure.send('teapot', 418))
+  return app
+}
+
+// pages/api/[route].js: one API route that serves every path of the contract.
+async function nextRoute (req, res) {
+  const route = `${req.method} ${new URL(req.url, 'http://internal').pathname}`
+  switch (route) {
+    case 'GET /text': return res.secure.send(String(req.query.msg ?? ''))
+    case 'GET /json': return res.secure.json(req.query)
+    case 'POST /echo': return typeof req.body === 'string' ? res.secure.send(req.body) : res.secure.json(req.body)
+    case 'POST /nobody': return res.secure.send(String(req.body))
+    case 'GET /teapot': return res.status(418).secure.send('teapot')
+    default: return res.status(404).send('')
+  }
+}
+
+// app/[...route]/route.js: a Request -> Response handler.
+function webHandler () {
+  const auth = createCryptoAuth({ secretKey, host })
+  return auth.useAuthWithWeb(async (request, secure) => {
+    const url = new URL(request.url)
+    switch (`${request.method} ${url.pathname}`) {
+      case 'GET /text': return secure.send(url.searchParams.get('msg') ?? '')
+      case 'GET /json': return secure.json(Object.fromEntries(url.searchParams))
+      case 'POST /echo': return typeof secure.data === 'string' ? secure.send(secure.data) : secure.json(secure.data)
+      case 'POST /nobody': return secure.send(String(secure.data))
+      case 'GET /teapot': return secure.send('teapot', { status: 418 })
+      default: return new Response(null, { status: 404 })
+    }
+  })
+}
+
+const HANDLERS = {
+  express: expressApp,
+  next: () => nextApiResolver(useAuthWithNext(nextRoute)),
+  web: () => serveWeb(webHandler())
+}
+
+const kind = process.argv[2]
+if (!HANDLERS[kind]) {
+  console.error(`usage: node_server.mjs ${Object.keys(HANDLERS).join('|')}`)
+  process.exit(2)
+}
+if (!secretKey || !host) {
+  console.error('node_server.mjs: set CRYPTO_SESSION_KEY and CRYPTO_SESSION_HOST')
+  process.exit(2)
+}
+
+const server = http.createServer(HANDLERS[kind]())
+server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
+  const pubkey = getPublicKey(secretKey).hex
+  process.stdout.write(JSON.stringify({ port: server.address().port, pubkey }) + '\n')
+})
+const stop = () => {
+  server.closeAllConnections()
+  server.close(() => process.exit(0))
+}
+process.once('SIGTERM', stop)
+process.once('SIGINT', stop)

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Interop peer: the Python package's Flask or FastAPI integration as a server.
+
+Usage: python_server.py flask|fastapi   (contract: tests/interop/README.md)
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the route annotations at run time.
+import json
+import logging
+import socket
+import sys
+
+logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
+
+
+def listening_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
+def announce(sock: socket.socket, pubkey: str) -> None:
+    print(json.dumps({"port": sock.getsockname()[1], "pubkey": pubkey}), flush=True)
+
+
+def run_flask() -> None:
+    from flask import Flask, request
+    from werkzeug.serving import make_server
+
+    from crypto_sessions.flask import CryptoSessions, current_peer, secure_json, secure_send
+
+    app = Flask(__name__)
+    sessions = CryptoSessions(app, protect_all=True)  # key and host from the environment
+
+    @app.get("/text")
+    def text():
+        return secure_send(request.args.get("msg", ""))
+
+    @app.get("/json")
+    def query():
+        return secure_json(request.args.to_dict())
+
+    @app.post("/echo")
+    def echo():
+        payload = current_peer().payload
+        return secure_send(payload) if isinstance(payload, str) else secure_json(payload)
+
+    @app.post("/nobody")
+    def nobody():
+        return secure_send(str(current_peer().payload))
+
+    @app.get("/teapot")
+    def teapot():
+        return secure_send("teapot", status=418)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    print(json.dumps({"port": server.server_port, "pubkey": sessions.server(app).public_key}),
+          flush=True)
+    server.serve_forever()
+
+
+def run_fastapi() -> None:
+    import uvicorn
+    from fastapi import Depends, FastAPI, Request
+
+    from crypto_sessions import Peer
+    from crypto_sessions.fastapi import CryptoSessions, SecureJSONResponse, SecureResponse
+
+    app = FastAPI()
+    sessions = CryptoSessions(app)
+
+    @app.get("/text")
+    async def text(request: Request, peer: Peer = Depends(sessions)):
+        return SecureResponse(request.query_params.get("msg", ""))
+
+    @app.get("/json")
+    async def query(request: Request, peer: Peer = Depends(sessions)):
+        return SecureJSONResponse(dict(request.query_params))
+
+    @app.post("/echo")
+    async def echo(peer: Peer = Depends(sessions)):
+        payload = peer.payload
+        return SecureResponse(payload) if isinstance(payload, str) else SecureJSONResponse(payload)
+
+    @app.post("/nobody")
+    async def nobody(peer: Peer = Depends(sessions)):
+        return SecureResponse(str(peer.payload))
+
+    @app.get("/teapot")
+    async def teapot(peer: Peer = Depends(sessions)):
+        return SecureResponse("teapot", status_code=418)
+
+    sock = listening_socket()
+    announce(sock, sessions.server.public_key)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    {"flask": run_flask, "fastapi": run_fastapi}[sys.argv[1]]()
