@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,6 +180,10 @@ func TestEveryRejectionIs401WithAnEmptyBodyAndALoggedReason(t *testing.T) {
 		{"token from another body", "POST", "/echo", get.Authorization, string(post.Body), "invalid signature"},
 		{"sealed for another server", "POST", "/echo", foreign.Authorization, string(foreign.Body), "decryption failed"},
 	}
+	// Every rejection must look the same on the wire (no padding oracle: a decrypt
+	// failure and a signature failure are indistinguishable), Date aside.
+	var first http.Header
+	var firstName string
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			req, _ := http.NewRequest(c.method, ts.URL+c.path, strings.NewReader(c.body))
@@ -194,6 +199,13 @@ func TestEveryRejectionIs401WithAnEmptyBodyAndALoggedReason(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusUnauthorized || len(body) != 0 || resp.Header.Get("Authorization") != "" {
 				t.Errorf("got %d %q", resp.StatusCode, body)
+			}
+			headers := resp.Header.Clone()
+			headers.Del("Date")
+			if first == nil {
+				first, firstName = headers, c.name
+			} else if !reflect.DeepEqual(headers, first) {
+				t.Errorf("headers %v differ from those of %q: %v", headers, firstName, first)
 			}
 			if ts.reached.Load() != before {
 				t.Errorf("the handler ran")
