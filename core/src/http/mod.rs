@@ -5,9 +5,11 @@
 
 mod client;
 mod server;
+pub mod target;
 
 pub use client::{Client, PreparedRequest};
 pub use server::{Authenticated, Limits, SealedAnswer, Server};
+pub use target::{encode_target, split_url, Origin, RequestTarget};
 
 /// The status of every rejected request, whatever the reason.
 pub const REJECTION_STATUS: u16 = 401;
