@@ -440,3 +440,10 @@ fn open_names_a_store() {
         assert!(replay::open(bad, 7, None).is_err(), "{bad:?}");
     }
 }
+
+#[cfg(not(feature = "redis"))]
+#[test]
+fn open_redis_without_the_feature_says_so() {
+    let err = replay::open("redis://127.0.0.1:1/", 7, None).unwrap_err();
+    assert!(err.reason().contains("`redis` feature"), "{err}");
+}

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{Recorded, ReplayStore, StoreError};
+use super::{deadline_passed, Recorded, ReplayStore, StoreError};
 
 /// A recorded pair: client x-only key (32 bytes) then request nonce (16 bytes).
 type Pair = [u8; 48];
@@ -145,9 +145,7 @@ impl ReplayStore for MemoryStore {
         now: u64,
     ) -> Result<Recorded, StoreError> {
         if deadline <= now {
-            return Err(StoreError::new(
-                "deadline is not after now: nothing to record",
-            ));
+            return Err(deadline_passed());
         }
         let pair = pair(client, nonce);
         let mut entries = self.lock();

@@ -16,7 +16,11 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisStore, DEFAULT_TIMEOUT};
 pub use memory::MemoryStore;
 
 /// The default key prefix of a shared store. Servers of one application share a
@@ -153,6 +157,11 @@ pub fn ttl_ms(deadline: u64, now: u64) -> Option<u64> {
         .and_then(|secs| secs.checked_mul(1000))
 }
 
+/// The error of a `record` whose deadline is at or before `now`.
+fn deadline_passed() -> StoreError {
+    StoreError::new("deadline is not after now: nothing to record")
+}
+
 /// Opens the store a configuration names (typically the value of [`ENV_REPLAY`]):
 /// `memory` (a [`MemoryStore`] of `capacity` entries, restart guard on), or a Redis
 /// URL (`redis://`, `rediss://`, `unix://`; the `redis` feature) with `prefix`
@@ -181,6 +190,12 @@ pub fn open(
     open_redis(spec, prefix)
 }
 
+#[cfg(feature = "redis")]
+fn open_redis(url: &str, prefix: Option<&str>) -> Result<Arc<dyn ReplayStore>, StoreError> {
+    Ok(Arc::new(RedisStore::connect(url, prefix)?))
+}
+
+#[cfg(not(feature = "redis"))]
 fn open_redis(_url: &str, _prefix: Option<&str>) -> Result<Arc<dyn ReplayStore>, StoreError> {
     Err(StoreError::new(
         "a Redis replay store needs crypto-sessions built with the `redis` feature",
