@@ -7,6 +7,7 @@
 //! - [`request`]: the request token and `m_req`.
 //! - [`answer`]: the answer token, `m_ans`, and the client's answer checks.
 //! - [`clock`]: the injectable clock.
+//! - [`server`]: one server for both versions: the checks in order, sealed answers.
 //! - [`replay`]: the replay stores of steps 5-6 of the server checks.
 
 pub mod answer;
@@ -17,6 +18,7 @@ pub mod keys;
 pub mod replay;
 pub mod request;
 mod schnorr;
+pub mod server;
 
 use sha2::{Digest, Sha256};
 
