@@ -6,11 +6,13 @@
 //! - [`envelope`]: the sealed body.
 //! - [`request`]: the request token and `m_req`.
 //! - [`answer`]: the answer token, `m_ans`, and the client's answer checks.
+//! - [`client`]: build requests, open answers, the clock offset and the one retry.
 //! - [`clock`]: the injectable clock.
 //! - [`server`]: one server for both versions: the checks in order, sealed answers.
 //! - [`replay`]: the replay stores of steps 5-6 of the server checks.
 
 pub mod answer;
+pub mod client;
 pub mod clock;
 pub mod envelope;
 pub mod kdf;
