@@ -80,6 +80,35 @@ pub fn parse_envelope(envelope: &[u8]) -> Result<Opened> {
     })
 }
 
+/// ChaCha20-Poly1305 (RFC 8439): ciphertext with the 16-byte tag appended. v2 calls
+/// it with the zero nonce only (each key seals one message).
+pub fn aead_seal(
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>> {
+    ChaCha20Poly1305::new(key.into())
+        .encrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
+        .map_err(|_| Error::new(ErrorKind::TooLarge, "message too large for the AEAD"))
+}
+
+/// The inverse of [`aead_seal`]: fails on any altered byte of the ciphertext, tag,
+/// nonce, key or aad.
+pub fn aead_open(key: &[u8; 32], nonce: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+    ChaCha20Poly1305::new(key.into())
+        .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad })
+        .map_err(|_| Error::new(ErrorKind::DecryptFailed, "sealed body does not open"))
+}
+
+const ZERO_NONCE: [u8; 12] = [0; 12];
+
 /// The body to send: nothing for an empty payload with an empty content type, else
 /// the sealed envelope.
 pub fn seal(key: &[u8; 32], aad: &[u8], content_type: &str, payload: &[u8]) -> Result<Vec<u8>> {
@@ -87,15 +116,7 @@ pub fn seal(key: &[u8; 32], aad: &[u8], content_type: &str, payload: &[u8]) -> R
         return Ok(Vec::new());
     }
     let envelope = zeroize::Zeroizing::new(encode_envelope(content_type, payload)?);
-    ChaCha20Poly1305::new(key.into())
-        .encrypt(
-            &Nonce::default(),
-            Payload {
-                msg: &envelope,
-                aad,
-            },
-        )
-        .map_err(|_| Error::new(ErrorKind::TooLarge, "payload too large for the AEAD"))
+    aead_seal(key, &ZERO_NONCE, aad, &envelope)
 }
 
 /// Open a body: no body is the empty payload with the empty content type.
@@ -103,10 +124,7 @@ pub fn open(key: &[u8; 32], aad: &[u8], body: &[u8]) -> Result<Opened> {
     if body.is_empty() {
         return Ok(Opened::default());
     }
-    let envelope = ChaCha20Poly1305::new(key.into())
-        .decrypt(&Nonce::default(), Payload { msg: body, aad })
-        .map_err(|_| Error::new(ErrorKind::DecryptFailed, "sealed body does not open"))?;
-    let envelope = zeroize::Zeroizing::new(envelope);
+    let envelope = zeroize::Zeroizing::new(aead_open(key, &ZERO_NONCE, aad, body)?);
     parse_envelope(&envelope)
 }
 
