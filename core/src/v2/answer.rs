@@ -250,9 +250,9 @@ pub fn open_answer(
     if token.flags() != FLAGS_ANSWER {
         return Err(InvalidAnswer::new("a signed stale answer is not an answer"));
     }
-    if !(200..=599).contains(&status) {
+    if !(100..=599).contains(&status) {
         return Err(InvalidAnswer::new(format!(
-            "status {status} is not a final status"
+            "status {status} is outside 100-599"
         )));
     }
     if !token.verify(sent.server, sent.token, status, body) {
