@@ -453,6 +453,24 @@ fn both_versions_on_one_server() {
         .unwrap();
     assert_eq!(got.version(), 1);
     assert_eq!(got.client_key(), w.client_secret.public_key().as_bytes());
+    let v1_post = v1_client
+        .prepare("POST", "/v1/thing", Some(b"V1-SECRET-PAYLOAD"))
+        .unwrap();
+    let posted = both
+        .authenticate(
+            "POST",
+            b"/v1/thing",
+            &[&v1_post.headers[0].1],
+            None,
+            v1_post.body.as_deref().unwrap().as_bytes(),
+        )
+        .unwrap();
+    assert_eq!(posted.payload(), b"V1-SECRET-PAYLOAD");
+    assert_eq!(posted.content_type(), "");
+    let shown = format!("{posted:?}");
+    let as_bytes = format!("{:?}", b"V1-SECRET".to_vec());
+    assert!(!shown.contains("V1-SECRET"), "{shown}");
+    assert!(!shown.contains(as_bytes.trim_end_matches(']')), "{shown}");
     // v1 rejections stay uniform: 401, no code.
     let e = both
         .authenticate("GET", b"/v1/other", &[&v1_auth], None, b"")
