@@ -494,8 +494,10 @@ struct cs_server_limits cs_server_limits_default(void);
  * A server is safe to share between threads: every function taking a
  * `const cs_server *` may run concurrently on one handle.
  *
- * Errors: `CS_RESULT_INVALID_KEY`; `CS_RESULT_MALFORMED_INPUT` for an empty or
- * non-UTF-8 host.
+ * Errors: `CS_RESULT_INVALID_KEY`; `CS_RESULT_MALFORMED_INPUT` for a host that is
+ * not an origin (`scheme://host[:port]`) or a limit out of its bounds (`max_body`
+ * 1 byte to 1 GiB, caches at most 2^20 entries): a bad limit is an error, never
+ * wrapped or clamped.
  */
 cs_result cs_server_new(const uint8_t *secret,
                         size_t secret_len,
@@ -519,9 +521,11 @@ cs_result cs_server_public_key(const struct cs_server *server,
                                size_t out_public_len);
 
 /**
- * Authenticate a request: its `method`, its request-target `target` exactly as
- * received (path and query, not decoded), its `authorization` header (NULL when
- * absent) and its `body` (may be NULL when `body_len` is 0). On success the peer,
+ * Authenticate a request: its `method` exactly as received (`GET` or `POST`,
+ * case-sensitive), the bytes of its request-target `target` exactly as received
+ * (origin-form `/path?query`, or absolute-form naming this server's origin; not
+ * decoded), its `authorization` header (NULL when absent) and its `body` (may be
+ * NULL when `body_len` is 0; a GET with a body is rejected). On success the peer,
  * payload and session are in `*out`.
  *
  * On any error, answer `CS_REJECTION_STATUS` with an empty body, whatever the code,
@@ -542,6 +546,8 @@ cs_result cs_server_authenticate(const struct cs_server *server,
 /**
  * Seal an answer to the client of `session` (from `cs_server_authenticate`): sign
  * and encrypt `payload` (text, bytes or compact JSON). The answer goes to `*out`.
+ *
+ * Errors: `CS_RESULT_MALFORMED_INPUT` for a `status` outside 100-599.
  */
 cs_result cs_server_seal(const struct cs_server *server,
                          const struct cs_session *session,

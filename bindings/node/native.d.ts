@@ -33,7 +33,8 @@ export declare class NativeClient {
 export declare class NativeServer {
   /**
    * `secretKey` as 64 hex characters or 32 bytes; `host` such as
-   * `http://localhost:3001`; `maxBody` in bytes (default 1 MiB).
+   * `http://localhost:3001`; `maxBody` in bytes (default 1 MiB): a whole number
+   * from 1 to 2**30, anything else (2**32, Infinity, -1, 1.5) throws.
    */
   constructor(secretKey: string | Uint8Array, host: string, maxBody?: number | undefined | null)
   /** The server's compressed public key (33 bytes): what clients need. */

@@ -102,7 +102,12 @@ fn server(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 server
-                    .authenticate("GET", black_box(GET_TARGET), Some(black_box(&token)), b"")
+                    .authenticate(
+                        "GET",
+                        black_box(GET_TARGET.as_bytes()),
+                        Some(black_box(&token)),
+                        b"",
+                    )
                     .unwrap()
             })
         });
@@ -118,7 +123,12 @@ fn server(c: &mut Criterion) {
             group.bench_function(BenchmarkId::new(state, name), |b| {
                 b.iter(|| {
                     server
-                        .authenticate("POST", POST_TARGET, Some(&token), black_box(&body))
+                        .authenticate(
+                            "POST",
+                            POST_TARGET.as_bytes(),
+                            Some(&token),
+                            black_box(&body),
+                        )
                         .unwrap()
                 })
             });
@@ -132,7 +142,7 @@ fn server(c: &mut Criterion) {
         let data = payload(len);
         group.throughput(Throughput::Bytes(len as u64));
         group.bench_with_input(BenchmarkId::from_parameter(name), &data, |b, data| {
-            b.iter(|| server.seal(&p.server, 200, black_box(data)))
+            b.iter(|| server.seal(&p.server, 200, black_box(data)).unwrap())
         });
     }
     group.finish();

@@ -82,7 +82,7 @@ fn main() {
     let get = |server: &crypto_sessions::Server| {
         black_box(
             server
-                .authenticate("GET", GET_TARGET, Some(&token), b"")
+                .authenticate("GET", GET_TARGET.as_bytes(), Some(&token), b"")
                 .unwrap(),
         );
     };
@@ -110,7 +110,7 @@ fn main() {
         let post = |server: &crypto_sessions::Server| {
             black_box(
                 server
-                    .authenticate("POST", POST_TARGET, Some(&token), &body)
+                    .authenticate("POST", POST_TARGET.as_bytes(), Some(&token), &body)
                     .unwrap(),
             );
         };

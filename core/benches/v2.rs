@@ -86,7 +86,7 @@ fn criterion_benches(c: &mut Criterion, p: &Parties) {
         b.iter(|| {
             black_box(
                 v1_server
-                    .authenticate("GET", GET_TARGET, Some(&token), b"")
+                    .authenticate("GET", GET_TARGET.as_bytes(), Some(&token), b"")
                     .unwrap(),
             )
         })
@@ -109,7 +109,7 @@ fn criterion_benches(c: &mut Criterion, p: &Parties) {
             b.iter(|| {
                 black_box(
                     v1_server
-                        .authenticate("POST", POST_TARGET, Some(&token), &v1_body)
+                        .authenticate("POST", POST_TARGET.as_bytes(), Some(&token), &v1_body)
                         .unwrap(),
                 )
             })
@@ -174,7 +174,7 @@ fn ratios(p: &Parties) {
     let v1_get = || {
         black_box(
             v1_server
-                .authenticate("GET", GET_TARGET, Some(&token), b"")
+                .authenticate("GET", GET_TARGET.as_bytes(), Some(&token), b"")
                 .unwrap(),
         );
     };
@@ -200,7 +200,7 @@ fn ratios(p: &Parties) {
         let v1_post = || {
             black_box(
                 v1_server
-                    .authenticate("POST", POST_TARGET, Some(&token), &v1_body)
+                    .authenticate("POST", POST_TARGET.as_bytes(), Some(&token), &v1_body)
                     .unwrap(),
             );
         };

@@ -27,7 +27,7 @@ fn main() -> Result<(), crypto_sessions::Error> {
     let req = client.prepare("GET", "/hello?name=world", None)?;
     println!("client  -> GET {}", req.url);
     println!("           authorization: {}", short(&req.headers[0].1));
-    let ok = server.authenticate("GET", "/hello?name=world", Some(&req.headers[0].1), b"")?;
+    let ok = server.authenticate("GET", b"/hello?name=world", Some(&req.headers[0].1), b"")?;
     let target = "/hello?name=world";
     println!(
         "server  verified: signed by {} over \"{host}{target}\"",
@@ -37,7 +37,7 @@ fn main() -> Result<(), crypto_sessions::Error> {
         &ok.session,
         200,
         &serde_json::json!({"message": "Hello world!"}),
-    );
+    )?;
     println!(
         "server  <- 200, authorization: {}",
         short(&answer.authorization)
@@ -60,7 +60,7 @@ fn main() -> Result<(), crypto_sessions::Error> {
     );
     let ok = server.authenticate(
         "POST",
-        "/orders",
+        b"/orders",
         Some(&req.headers[0].1),
         req.body.as_deref().unwrap_or("").as_bytes(),
     )?;
@@ -69,7 +69,7 @@ fn main() -> Result<(), crypto_sessions::Error> {
         ok.peer(),
         revive(ok.payload.as_deref().unwrap_or_default())
     );
-    let answer = server.seal_text(&ok.session, 201, "order 42 accepted");
+    let answer = server.seal_text(&ok.session, 201, "order 42 accepted")?;
     let opened = client.open(answer.status, Some(&answer.authorization), &answer.body)?;
     println!(
         "client  <- {} verified and decrypted: {}\n",
@@ -83,7 +83,7 @@ fn main() -> Result<(), crypto_sessions::Error> {
     let err = server
         .authenticate(
             "POST",
-            "/orders",
+            b"/orders",
             Some(&req.headers[0].1),
             forged.as_bytes(),
         )

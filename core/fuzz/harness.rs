@@ -308,17 +308,20 @@ pub fn server_authenticate(data: &[u8]) -> bool {
     };
     let fx = fixture();
     let limits = if input.small_limit {
-        Limits {
-            max_body: SMALL_BODY_LIMIT,
-            ..Limits::default()
-        }
+        Limits::default().with_max_body(SMALL_BODY_LIMIT)
     } else {
         Limits::default()
     };
     // A server per input: its caches start cold, so a finding replays the same.
     let server = Server::with_limits(&fx.server_secret, &fx.host, limits).expect("vector host");
-    let auth =
-        |s: &Server| s.authenticate(input.method, input.target, input.authorization, input.body);
+    let auth = |s: &Server| {
+        s.authenticate(
+            input.method,
+            input.target.as_bytes(),
+            input.authorization,
+            input.body,
+        )
+    };
     let (cold, warm) = (auth(&server), auth(&server));
     match (&cold, &warm) {
         (Ok(a), Ok(b)) => {
@@ -334,7 +337,7 @@ pub fn server_authenticate(data: &[u8]) -> bool {
             match a.method {
                 Method::Get => {
                     assert_eq!(a.payload, None);
-                    let url = format!("{}{}", server.host(), input.target);
+                    let url = format!("{}{}", server.host(), a.path_and_query);
                     a.session
                         .verify(&sent, url.as_bytes())
                         .expect("GET verifies again");

@@ -45,6 +45,8 @@ mod imp {
         }
 
         pub(crate) fn ecdh_x(&self, peer: &Verifier) -> Zeroizing<[u8; 32]> {
+            #[cfg(test)]
+            super::ecdh_count::bump();
             let shared = k256::ecdh::diffie_hellman(self.0.as_nonzero_scalar(), peer.0.as_affine());
             let mut x = Zeroizing::new([0u8; 32]);
             x.copy_from_slice(shared.raw_secret_bytes());
@@ -110,6 +112,8 @@ mod imp {
         }
 
         pub(crate) fn ecdh_x(&self, peer: &Verifier) -> Zeroizing<[u8; 32]> {
+            #[cfg(test)]
+            super::ecdh_count::bump();
             let point = Zeroizing::new(secp256k1::ecdh::shared_secret_point(&peer.0, &self.0));
             let mut x = Zeroizing::new([0u8; 32]);
             x.copy_from_slice(&point[..32]);
@@ -144,3 +148,20 @@ mod imp {
 }
 
 pub(crate) use imp::{Signer, Verifier};
+
+/// How many ECDH multiplications this thread ran (tests only): proves which paths
+/// cost one, by counting rather than timing.
+#[cfg(test)]
+pub(crate) mod ecdh_count {
+    use std::cell::Cell;
+
+    thread_local!(static CALLS: Cell<usize> = const { Cell::new(0) });
+
+    pub(crate) fn bump() {
+        CALLS.with(|c| c.set(c.get() + 1));
+    }
+
+    pub(crate) fn get() -> usize {
+        CALLS.with(Cell::get)
+    }
+}

@@ -139,3 +139,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub(crate) fn malformed(detail: impl Into<Cow<'static, str>>) -> Error {
     Error::new(ErrorKind::MalformedInput, detail)
 }
+
+/// The verify-to-`false` policy, the same in every `verify` API of every binding:
+/// a signature that does not hold ([`ErrorKind::InvalidSignature`]) or is another
+/// key's ([`ErrorKind::WrongPeer`]) is `Ok(false)`; any other error (a token or key
+/// that cannot be read, a limit) stays an error, since the caller passed something
+/// that is not what it meant to check.
+pub fn verdict(result: Result<()>) -> Result<bool> {
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature | ErrorKind::WrongPeer) => {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -42,7 +42,7 @@ pub mod v2;
 
 pub use backend::BACKEND;
 pub use encoding::{b64url_decode, b64url_encode};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{verdict, Error, ErrorKind, Result};
 pub use http::{Client, Server};
 pub use keys::{PublicKey, SecretKey};
 pub use session::{Decoded, Encoded, Session};

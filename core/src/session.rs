@@ -10,11 +10,14 @@ use crate::cipher::Cipher;
 use crate::encoding::b64url_decode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::{PublicKey, SecretKey};
-use crate::token::{digest, verify_digest, Token};
+use crate::token::{digest, verify_signed_by, Token};
 
-/// Our own key pair, prepared for signing (shared by every session of a server).
+/// Our own key pair, prepared for signing. Cloning shares it: a server's cached
+/// sessions hold one copy of its secret between them, not one each.
 #[derive(Clone)]
-pub(crate) struct Identity {
+pub(crate) struct Identity(Arc<IdentityInner>);
+
+struct IdentityInner {
     signer: Signer,
     // Derived on first use: decoding never needs it, so a session built to read one
     // message from a new peer skips a scalar multiplication (issue 7).
@@ -22,7 +25,7 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
-    /// An identity with its public key derived now (a server's, cloned into every
+    /// An identity with its public key derived now (a server's, shared by every
     /// session it makes).
     pub(crate) fn new(secret: &SecretKey) -> Self {
         let identity = Self::deferred(secret);
@@ -32,14 +35,23 @@ impl Identity {
 
     /// An identity whose public key is derived when first asked for.
     pub(crate) fn deferred(secret: &SecretKey) -> Self {
-        Identity {
+        Identity(Arc::new(IdentityInner {
             signer: Signer::new(secret),
             public: OnceLock::new(),
-        }
+        }))
     }
 
     pub(crate) fn public(&self) -> &PublicKey {
-        self.public.get_or_init(|| self.signer.public_key())
+        self.0.public.get_or_init(|| self.0.signer.public_key())
+    }
+
+    fn signer(&self) -> &Signer {
+        &self.0.signer
+    }
+
+    #[cfg(test)]
+    pub(crate) fn shares_secret_with(&self, other: &Identity) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -54,8 +66,9 @@ pub struct Encoded {
 }
 
 /// The result of [`Session::decode_unchecked`]: the decrypted bytes and whether the
-/// signature holds, as the reference's `decode` reports them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// signature holds, as the reference's `decode` reports them. `Debug` shows the
+/// length of the bytes, never the bytes.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Decoded {
     /// The decrypted bytes (untrusted unless `is_valid`).
     pub bytes: Vec<u8>,
@@ -63,11 +76,21 @@ pub struct Decoded {
     pub is_valid: bool,
 }
 
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoded")
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .field("is_valid", &self.is_valid)
+            .finish()
+    }
+}
+
 /// One side of an end-to-end session with a peer.
 ///
-/// Building a session does the ECDH once; the AES key schedule and the peer's
-/// verifying key are kept, so encoding and decoding cost only AES and ECDSA.
-/// A session is immutable and can be shared between threads.
+/// The peer's verifying key is prepared when the session is built; the ECDH and the
+/// AES key schedule are done once, on first use (encrypting or decrypting), so a
+/// session that only verifies signatures never pays for them. A session is
+/// immutable and can be shared between threads.
 #[derive(Clone)]
 pub struct Session {
     inner: Arc<SessionInner>,
@@ -77,7 +100,12 @@ struct SessionInner {
     identity: Identity,
     peer: PublicKey,
     peer_verifier: Verifier,
-    shared: Zeroizing<[u8; 32]>,
+    shared: OnceLock<SharedKey>,
+}
+
+/// The ECDH x-coordinate and its AES key schedule.
+struct SharedKey {
+    secret: Zeroizing<[u8; 32]>,
     cipher: Cipher,
 }
 
@@ -88,17 +116,30 @@ impl Session {
     }
 
     pub(crate) fn with_identity(identity: &Identity, peer: &PublicKey) -> Self {
-        let peer_verifier = Verifier::new(peer);
-        let key = identity.signer.ecdh_x(&peer_verifier);
         Session {
             inner: Arc::new(SessionInner {
                 identity: identity.clone(),
                 peer: peer.clone(),
-                peer_verifier,
-                cipher: Cipher::new(&key),
-                shared: key,
+                peer_verifier: Verifier::new(peer),
+                shared: OnceLock::new(),
             }),
         }
+    }
+
+    fn shared(&self) -> &SharedKey {
+        let inner = &self.inner;
+        inner.shared.get_or_init(|| {
+            let secret = inner.identity.signer().ecdh_x(&inner.peer_verifier);
+            SharedKey {
+                cipher: Cipher::new(&secret),
+                secret,
+            }
+        })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn identity(&self) -> &Identity {
+        &self.inner.identity
     }
 
     /// The peer's public key.
@@ -113,12 +154,12 @@ impl Session {
 
     /// The ECDH shared secret: the x-coordinate, used directly as the AES-256 key.
     pub fn shared_secret(&self) -> &[u8; 32] {
-        &self.inner.shared
+        &self.shared().secret
     }
 
     /// SHA-256 of the shared secret.
     pub fn shared_hash(&self) -> [u8; 32] {
-        Sha256::digest(self.inner.shared.as_ref()).into()
+        Sha256::digest(self.shared_secret()).into()
     }
 
     /// Whether the peer is `key`.
@@ -128,7 +169,7 @@ impl Session {
 
     /// DER signature over SHA-256(`message`) with our key (deterministic, low-S).
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
-        self.inner.identity.signer.sign_digest(&digest(message))
+        self.inner.identity.signer().sign_digest(&digest(message))
     }
 
     /// A token for `message`: our public key and our signature.
@@ -141,33 +182,32 @@ impl Session {
         self.verify_digest(token, &digest(message))
     }
 
+    /// [`Session::verify`] of a token string, under the verify-to-`false` policy of
+    /// every `verify` API ([`crate::error::verdict`]): `Ok(false)` when the
+    /// signature does not hold or is another key's, an error when the token is not
+    /// a token.
+    pub fn check(&self, token: &str, message: &[u8]) -> Result<bool> {
+        let token = Token::parse(token)?;
+        crate::error::verdict(self.verify(&token, message))
+    }
+
     pub(crate) fn verify_digest(&self, token: &Token, digest: &[u8; 32]) -> Result<()> {
-        if !token.is_signed_by(&self.inner.peer) {
-            return Err(Error::new(
-                ErrorKind::WrongPeer,
-                format!(
-                    "token signed by {}, expected the peer {}",
-                    hex::encode(token.signer_bytes()),
-                    self.inner.peer.to_hex()
-                ),
-            ));
-        }
-        verify_digest(&self.inner.peer_verifier, digest, token.signature())
+        verify_signed_by(&self.inner.peer, &self.inner.peer_verifier, token, digest)
     }
 
     /// `base64url(IV || ciphertext)` of `plaintext` under the shared key, random IV.
     pub fn encrypt(&self, plaintext: &[u8]) -> String {
-        self.inner.cipher.encrypt(plaintext)
+        self.shared().cipher.encrypt(plaintext)
     }
 
     /// Decrypt `base64url(IV || ciphertext)` under the shared key.
     pub fn decrypt(&self, data: &str) -> Result<Vec<u8>> {
-        self.inner.cipher.decrypt(data)
+        self.shared().cipher.decrypt(data)
     }
 
     /// The cipher of the shared key (to encrypt with a chosen IV).
     pub fn cipher(&self) -> &Cipher {
-        &self.inner.cipher
+        &self.shared().cipher
     }
 
     /// Sign and encrypt `payload` (already serialized, see [`crate::payload`]).
@@ -199,7 +239,7 @@ impl Session {
         data: &str,
     ) -> Result<Vec<u8>> {
         let raw = b64url_decode(data, "encrypted data")?;
-        match self.inner.cipher.decrypt_raw(&raw) {
+        match self.shared().cipher.decrypt_raw(&raw) {
             Ok(plaintext) => {
                 let token = token.map_err(|e| {
                     Error::new(

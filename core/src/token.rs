@@ -49,8 +49,34 @@ pub fn parse_signature(bytes: &[u8]) -> Result<Signature> {
     Ok(sig)
 }
 
+/// Verify that `token` was issued by `peer` over `message`, with the public key
+/// alone: no secret key and no ECDH.
+pub fn verify(peer: &PublicKey, token: &Token, message: &[u8]) -> Result<()> {
+    verify_signed_by(peer, &Verifier::new(peer), token, &digest(message))
+}
+
+/// Check the token's signer is `peer`, then its signature over `digest`.
+pub(crate) fn verify_signed_by(
+    peer: &PublicKey,
+    verifier: &Verifier,
+    token: &Token,
+    digest: &[u8; 32],
+) -> Result<()> {
+    if !token.is_signed_by(peer) {
+        return Err(Error::new(
+            ErrorKind::WrongPeer,
+            format!(
+                "token signed by {}, expected the peer {}",
+                hex::encode(token.signer_bytes()),
+                peer.to_hex()
+            ),
+        ));
+    }
+    verify_digest(verifier, digest, token.signature())
+}
+
 /// Verify a signature (DER or compact, low-S) over a digest.
-pub(crate) fn verify_digest(key: &Verifier, digest: &[u8; 32], signature: &[u8]) -> Result<()> {
+fn verify_digest(key: &Verifier, digest: &[u8; 32], signature: &[u8]) -> Result<()> {
     let sig = parse_signature(signature)?;
     if key.verify_digest(digest, &sig) {
         Ok(())

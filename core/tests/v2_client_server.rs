@@ -471,6 +471,28 @@ fn both_versions_on_one_server() {
     let as_bytes = format!("{:?}", b"V1-SECRET".to_vec());
     assert!(!shown.contains("V1-SECRET"), "{shown}");
     assert!(!shown.contains(as_bytes.trim_end_matches(']')), "{shown}");
+    // The v1 path reads the raw target with the same rules: an absolute-form target
+    // is checked for its own origin, so another origin's target (which a router
+    // would route to `/`) never passes as the signed one.
+    let abs = format!("{ORIGIN}/v1/thing");
+    assert_eq!(
+        both.authenticate("GET", abs.as_bytes(), &[&v1_auth], None, b"")
+            .unwrap()
+            .version(),
+        1
+    );
+    for target in [
+        &b"http://x?action=delete&/v1/thing"[..],
+        b"http://evil#/v1/thing",
+        b"1/v1/thing",
+        b"/v1/thing\xff",
+        b"https://evil.example.net/v1/thing",
+    ] {
+        let e = both
+            .authenticate("GET", target, &[&v1_auth], None, b"")
+            .unwrap_err();
+        assert_eq!((e.code(), e.status()), (None, 401), "{target:?}");
+    }
     // v1 rejections stay uniform: 401, no code.
     let e = both
         .authenticate("GET", b"/v1/other", &[&v1_auth], None, b"")

@@ -172,7 +172,12 @@ fn http() {
 
         // The captured request authenticates on our server.
         let ok = server
-            .authenticate(s(x, "method"), target, Some(authorization), body.as_bytes())
+            .authenticate(
+                s(x, "method"),
+                target.as_bytes(),
+                Some(authorization),
+                body.as_bytes(),
+            )
             .unwrap_or_else(|e| panic!("{url}: {e}"));
         assert_eq!(ok.peer(), &client_secret.public_key());
 
@@ -189,7 +194,10 @@ fn http() {
         assert_eq!(revive(&answer), x["client_decoded"], "{url}");
         // Our server signs that answer with the same (deterministic) token.
         assert_eq!(
-            server.seal(&ok.session, status, &answer).authorization,
+            server
+                .seal(&ok.session, status, &answer)
+                .unwrap()
+                .authorization,
             s(x, "response_authorization")
         );
 
@@ -225,7 +233,7 @@ fn http() {
             (Some(ours), Some(theirs)) => {
                 let server_view = |b: &str| {
                     server
-                        .authenticate("POST", target, Some(authorization), b.as_bytes())
+                        .authenticate("POST", target.as_bytes(), Some(authorization), b.as_bytes())
                         .unwrap()
                         .payload
                 };

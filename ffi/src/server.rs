@@ -43,11 +43,10 @@ impl From<Limits> for cs_server_limits {
 
 impl From<cs_server_limits> for Limits {
     fn from(l: cs_server_limits) -> Self {
-        Limits {
-            max_body: l.max_body,
-            session_cache: l.session_cache,
-            verified_cache: l.verified_cache,
-        }
+        Limits::default()
+            .with_max_body(l.max_body)
+            .with_session_cache(l.session_cache)
+            .with_verified_cache(l.verified_cache)
     }
 }
 
@@ -115,8 +114,10 @@ pub extern "C" fn cs_server_limits_default() -> cs_server_limits {
 /// A server is safe to share between threads: every function taking a
 /// `const cs_server *` may run concurrently on one handle.
 ///
-/// Errors: `CS_RESULT_INVALID_KEY`; `CS_RESULT_MALFORMED_INPUT` for an empty or
-/// non-UTF-8 host.
+/// Errors: `CS_RESULT_INVALID_KEY`; `CS_RESULT_MALFORMED_INPUT` for a host that is
+/// not an origin (`scheme://host[:port]`) or a limit out of its bounds (`max_body`
+/// 1 byte to 1 GiB, caches at most 2^20 entries): a bad limit is an error, never
+/// wrapped or clamped.
 #[no_mangle]
 pub extern "C" fn cs_server_new(
     secret: *const u8,
@@ -165,9 +166,11 @@ pub extern "C" fn cs_server_public_key(
     })
 }
 
-/// Authenticate a request: its `method`, its request-target `target` exactly as
-/// received (path and query, not decoded), its `authorization` header (NULL when
-/// absent) and its `body` (may be NULL when `body_len` is 0). On success the peer,
+/// Authenticate a request: its `method` exactly as received (`GET` or `POST`,
+/// case-sensitive), the bytes of its request-target `target` exactly as received
+/// (origin-form `/path?query`, or absolute-form naming this server's origin; not
+/// decoded), its `authorization` header (NULL when absent) and its `body` (may be
+/// NULL when `body_len` is 0; a GET with a body is rejected). On success the peer,
 /// payload and session are in `*out`.
 ///
 /// On any error, answer `CS_REJECTION_STATUS` with an empty body, whatever the code,
@@ -191,7 +194,7 @@ pub extern "C" fn cs_server_authenticate(
         let out = out_arg(out, "out")?;
         // SAFETY: the caller's contract for each (pointer, length) pair.
         let method = unsafe { str_arg(method, method_len, "method") }?;
-        let target = unsafe { str_arg(target, target_len, "target") }?;
+        let target = unsafe { bytes_arg(target.cast(), target_len, "target") }?;
         let authorization =
             unsafe { optional_str_arg(authorization, authorization_len, "authorization") }?;
         let body = unsafe { bytes_arg(body, body_len, "body") }?;
@@ -210,6 +213,8 @@ pub extern "C" fn cs_server_authenticate(
 
 /// Seal an answer to the client of `session` (from `cs_server_authenticate`): sign
 /// and encrypt `payload` (text, bytes or compact JSON). The answer goes to `*out`.
+///
+/// Errors: `CS_RESULT_MALFORMED_INPUT` for a `status` outside 100-599.
 #[no_mangle]
 pub extern "C" fn cs_server_seal(
     server: *const cs_server,
@@ -226,7 +231,7 @@ pub extern "C" fn cs_server_seal(
         let out = out_arg(out, "out")?;
         // SAFETY: the caller's contract for (payload, payload_len).
         let payload = unsafe { bytes_arg(payload, payload_len, "payload") }?;
-        let sealed = server.seal(session, status, payload);
+        let sealed = server.seal(session, status, payload)?;
         *out = cs_answer {
             status: sealed.status,
             authorization: cs_bytes::new(sealed.authorization),

@@ -218,8 +218,17 @@ static void test_server_rejections(void) {
              CS_RESULT_MALFORMED_INPUT);
     CHECK(memcmp(&ok, &before, sizeof ok) == 0);
 
+    /* Methods are exact; a GET carries no body; a target starts with '/'. */
+    CHECK_RC(cs_server_authenticate(server, TXT("get"), TXT("/a?b=1"), auth, strlen(auth), NULL, 0, &ok),
+             CS_RESULT_UNSUPPORTED_METHOD);
+    CHECK_RC(cs_server_authenticate(server, TXT("GET"), TXT("/a?b=1"), auth, strlen(auth), BYT("x"), &ok),
+             CS_RESULT_MALFORMED_INPUT);
+    CHECK_RC(cs_server_authenticate(server, TXT("GET"), TXT("a?b=1"), auth, strlen(auth), NULL, 0, &ok),
+             CS_RESULT_MALFORMED_INPUT);
+    CHECK(memcmp(&ok, &before, sizeof ok) == 0);
+
     /* The same request passes, and a POST encrypted for another server does not. */
-    CHECK_OK(cs_server_authenticate(server, TXT("get"), TXT("/a?b=1"), auth, strlen(auth), NULL, 0, &ok));
+    CHECK_OK(cs_server_authenticate(server, TXT("GET"), TXT("/a?b=1"), auth, strlen(auth), NULL, 0, &ok));
     CHECK(ok.payload.data == NULL && memcmp(ok.peer, client_pk, sizeof client_pk) == 0);
     cs_session_free(ok.session);
     cs_client *misdirected = NULL;

@@ -33,11 +33,7 @@ pub struct AuthenticatedRequest {
 fn authenticated(ok: Authenticated, is_json: Option<bool>) -> AuthenticatedRequest {
     AuthenticatedRequest {
         token: ok.token.encode(),
-        method: match ok.method {
-            crypto_sessions::http::Method::Get => "GET",
-            crypto_sessions::http::Method::Post => "POST",
-        }
-        .to_string(),
+        method: ok.method.as_str().to_string(),
         is_json,
         payload: ok.payload.map(Buffer::from),
         session: NativeSession { inner: ok.session },
@@ -62,11 +58,10 @@ impl From<CoreSealed> for SealedAnswer {
     }
 }
 
+/// A JS status as the core's `u16`; the core checks it is an HTTP status.
 fn status_code(status: u32) -> Result<u16> {
     u16::try_from(status)
-        .ok()
-        .filter(|s| (100..=999).contains(s))
-        .ok_or_else(|| Error::new(Status::InvalidArg, format!("invalid HTTP status {status}")))
+        .map_err(|_| Error::new(Status::InvalidArg, format!("invalid HTTP status {status}")))
 }
 
 /// A server: its secret key, the origin clients sign (`host`), and its limits.
@@ -78,18 +73,19 @@ pub struct NativeServer {
 #[napi]
 impl NativeServer {
     /// `secretKey` as 64 hex characters or 32 bytes; `host` such as
-    /// `http://localhost:3001`; `maxBody` in bytes (default 1 MiB).
+    /// `http://localhost:3001`; `maxBody` in bytes (default 1 MiB): a whole number
+    /// from 1 to 2**30, anything else (2**32, Infinity, -1, 1.5) throws.
     #[napi(constructor)]
     pub fn new(
         env: Env,
         secret_key: Either<String, Uint8ArraySlice>,
         host: String,
-        max_body: Option<u32>,
+        max_body: Option<f64>,
     ) -> Result<Self> {
         let secret = self::secret_key(&env, &secret_key)?;
         let mut limits = Limits::default();
         if let Some(max_body) = max_body {
-            limits.max_body = max_body as usize;
+            limits = limits.with_max_body(Limits::max_body_from_f64(max_body).or_throw(&env)?);
         }
         let server = Server::with_limits(&secret, &host, limits).or_throw(&env)?;
         Ok(NativeServer {
@@ -111,8 +107,9 @@ impl NativeServer {
 
     /// The largest request body accepted, in bytes.
     #[napi(getter)]
-    pub fn max_body(&self) -> u32 {
-        u32::try_from(self.inner.limits().max_body).unwrap_or(u32::MAX)
+    pub fn max_body(&self) -> f64 {
+        // At most 2**30 (the core's ceiling): exact in a double.
+        self.inner.limits().max_body as f64
     }
 
     /// Authenticate a request on the calling thread. `target` is the
@@ -130,7 +127,7 @@ impl NativeServer {
         let body: &[u8] = body.as_deref().unwrap_or_default();
         let ok = self
             .inner
-            .authenticate(&method, &target, authorization.as_deref(), body)
+            .authenticate(&method, target.as_bytes(), authorization.as_deref(), body)
             .or_throw(&env)?;
         let is_json = ok.payload.as_deref().map(revives_as_json);
         Ok(authenticated(ok, is_json))
@@ -158,6 +155,7 @@ impl NativeServer {
     #[napi]
     pub fn seal_sync(
         &self,
+        env: Env,
         session: &NativeSession,
         status: u32,
         payload: Either<String, Uint8ArraySlice>,
@@ -166,6 +164,7 @@ impl NativeServer {
         Ok(self
             .inner
             .seal(&session.inner, status, bytes_of(&payload))
+            .or_throw(&env)?
             .into())
     }
 
@@ -203,7 +202,7 @@ impl Task for AuthenticateTask {
             self.server
                 .authenticate(
                     &self.method,
-                    &self.target,
+                    self.target.as_bytes(),
                     self.authorization.as_deref(),
                     &self.body,
                 )
@@ -228,14 +227,14 @@ pub struct SealTask {
 }
 
 impl Task for SealTask {
-    type Output = CoreSealed;
+    type Output = crypto_sessions::Result<CoreSealed>;
     type JsValue = SealedAnswer;
 
     fn compute(&mut self) -> Result<Self::Output> {
         guarded(|| self.server.seal(&self.session, self.status, &self.payload))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(output.into())
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output.map_err(|e| js_error(&env, &e))?.into())
     }
 }

@@ -139,7 +139,7 @@ impl NativeSession {
         message: Either<String, Uint8ArraySlice>,
     ) -> Result<bool> {
         let token = Token::parse(&token).or_throw(&env)?;
-        Ok(self.inner.verify(&token, bytes_of(&message)).is_ok())
+        crypto_sessions::verdict(self.inner.verify(&token, bytes_of(&message))).or_throw(&env)
     }
 
     /// `IV || AES-256-CBC(plaintext)` under the shared key, fresh random IV.

@@ -1,13 +1,15 @@
 //! `Server`: authenticate requests and seal answers, for any web framework.
 
-use crypto_sessions::http::{Limits, Method, ANSWER_CONTENT_TYPE, AUTHORIZATION};
+use crypto_sessions::http::{Limits, ANSWER_CONTENT_TYPE, AUTHORIZATION};
 use crypto_sessions::keys::secret_key_from_any;
 use crypto_sessions::Session;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::convert::{bytes_arg, json_payload, key_bytes, payload_bytes, text_str, value_to_py};
+use crate::convert::{
+    bytes_arg, json_payload, key_bytes, payload_bytes, text_arg, text_str, value_to_py,
+};
 use crate::errors::to_py;
 use crate::session::CryptoSession;
 
@@ -41,9 +43,11 @@ impl Server {
         session: &Session,
         status: u16,
         bytes: &[u8],
-    ) -> SealedAnswer {
+    ) -> PyResult<SealedAnswer> {
         let server = &self.inner;
-        SealedAnswer::from(py.detach(|| server.seal(session, status, bytes)))
+        py.detach(|| server.seal(session, status, bytes))
+            .map(SealedAnswer::from)
+            .map_err(to_py)
     }
 }
 
@@ -60,11 +64,10 @@ impl Server {
     ) -> PyResult<Self> {
         let secret = secret_key_from_any(&key_bytes(secret_key, "secret key")?).map_err(to_py)?;
         let defaults = Limits::default();
-        let limits = Limits {
-            max_body: max_body.unwrap_or(defaults.max_body),
-            session_cache: session_cache.unwrap_or(defaults.session_cache),
-            verified_cache: verified_cache.unwrap_or(defaults.verified_cache),
-        };
+        let limits = defaults
+            .with_max_body(max_body.unwrap_or(defaults.max_body))
+            .with_session_cache(session_cache.unwrap_or(defaults.session_cache))
+            .with_verified_cache(verified_cache.unwrap_or(defaults.verified_cache));
         let inner = crypto_sessions::Server::with_limits(&secret, host, limits).map_err(to_py)?;
         Ok(Server { inner })
     }
@@ -89,9 +92,12 @@ impl Server {
 
     /// Authenticate a request; the ``Peer`` that sent it, or raise.
     ///
-    /// ``target`` is the request-target exactly as received (path and query, not
-    /// decoded), as ``str`` or ``bytes``; ``body`` the raw body. Whatever the error,
-    /// answer 401 with an empty body and log the error (it holds no secrets).
+    /// ``method`` is the method exactly as received (``GET`` or ``POST``).
+    /// ``target`` is the request-target exactly as received (path and query, or an
+    /// absolute-form target naming this server's origin; not decoded): ``bytes``
+    /// from the request line, checked byte for byte, or a ``str`` (its UTF-8).
+    /// ``body`` is the raw body; a GET must have none. Whatever the error, answer
+    /// 401 with an empty body and log the error (it holds no secrets).
     #[pyo3(signature = (method, target, authorization, body=None))]
     fn authenticate(
         slf: &Bound<'_, Self>,
@@ -100,7 +106,7 @@ impl Server {
         authorization: Option<&Bound<'_, PyAny>>,
         body: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Peer> {
-        let target = text_str(target, "target")?;
+        let target = text_arg(target, "target")?;
         let authorization = match authorization {
             Some(a) => Some(text_str(a, "authorization")?),
             None => None,
@@ -134,10 +140,7 @@ impl Server {
         Ok(Peer {
             public_key: ok.peer().to_hex(),
             token: ok.token.encode(),
-            method: match ok.method {
-                Method::Get => "GET",
-                Method::Post => "POST",
-            },
+            method: ok.method.as_str(),
             payload,
             raw,
             session: Py::new(py, CryptoSession::wrap(ok.session))?,
@@ -155,7 +158,7 @@ impl Server {
         status: u16,
     ) -> PyResult<SealedAnswer> {
         let bytes = payload_bytes(payload)?;
-        Ok(self.seal_bytes(peer.py(), &session_of(peer)?, status, &bytes))
+        self.seal_bytes(peer.py(), &session_of(peer)?, status, &bytes)
     }
 
     /// Seal the compact JSON of ``value`` (a ``str`` becomes a JSON string), as the
@@ -168,7 +171,7 @@ impl Server {
         status: u16,
     ) -> PyResult<SealedAnswer> {
         let bytes = json_payload(value)?;
-        Ok(self.seal_bytes(peer.py(), &session_of(peer)?, status, &bytes))
+        self.seal_bytes(peer.py(), &session_of(peer)?, status, &bytes)
     }
 
     fn __repr__(&self) -> String {
@@ -221,7 +224,7 @@ impl Peer {
     ) -> PyResult<SealedAnswer> {
         let bytes = payload_bytes(payload)?;
         let session = &self.session.get().inner;
-        Ok(self.server.get().seal_bytes(py, session, status, &bytes))
+        self.server.get().seal_bytes(py, session, status, &bytes)
     }
 
     /// Seal the compact JSON of ``value``, as ``Server.seal_json``: the reference's
@@ -235,7 +238,7 @@ impl Peer {
     ) -> PyResult<SealedAnswer> {
         let bytes = json_payload(value)?;
         let session = &self.session.get().inner;
-        Ok(self.server.get().seal_bytes(py, session, status, &bytes))
+        self.server.get().seal_bytes(py, session, status, &bytes)
     }
 
     fn __repr__(&self) -> String {

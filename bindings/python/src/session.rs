@@ -2,7 +2,7 @@
 
 use crypto_sessions::keys::{public_key_from_any, secret_key_from_any};
 use crypto_sessions::payload::revive;
-use crypto_sessions::{ErrorKind, Session, Token};
+use crypto_sessions::{Session, Token};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -158,13 +158,7 @@ impl CryptoSession {
         let token = Token::parse(&token_str(token)?).map_err(to_py)?;
         let bytes = payload_bytes(payload)?;
         let session = &self.inner;
-        match py.detach(|| session.verify(&token, &bytes)) {
-            Ok(()) => Ok(true),
-            Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature | ErrorKind::WrongPeer) => {
-                Ok(false)
-            }
-            Err(e) => Err(to_py(e)),
-        }
+        crypto_sessions::verdict(py.detach(|| session.verify(&token, &bytes))).map_err(to_py)
     }
 
     /// Encrypt ``payload`` under the shared key with a random IV:

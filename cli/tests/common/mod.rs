@@ -153,7 +153,7 @@ fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) 
     let method = request.method().as_str().to_string();
     let target = request.url().to_string();
     let auth = header(&request, "authorization");
-    let ok = match server.authenticate(&method, &target, auth.as_deref(), &body) {
+    let ok = match server.authenticate(&method, target.as_bytes(), auth.as_deref(), &body) {
         Ok(ok) => ok,
         Err(e) => {
             eprintln!("test server: rejected {method} {target}: {e}");
@@ -169,15 +169,17 @@ fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) 
     let path = target.split('?').next().unwrap_or_default();
     match path {
         "/text" => {
-            let a = server.seal_text(&ok.session, 200, "plain answer");
+            let a = server.seal_text(&ok.session, 200, "plain answer").unwrap();
             respond(request, a.status, Some(&a.authorization), &a.body)
         }
         "/missing" => {
-            let a = server.seal_text(&ok.session, 404, "no such thing");
+            let a = server.seal_text(&ok.session, 404, "no such thing").unwrap();
             respond(request, a.status, Some(&a.authorization), &a.body)
         }
         "/tampered" => {
-            let a = server.seal_text(&ok.session, 200, "an answer long enough to tamper with");
+            let a = server
+                .seal_text(&ok.session, 200, "an answer long enough to tamper with")
+                .unwrap();
             let mut body = a.body.into_bytes();
             let i = body.len() / 2;
             body[i] = if body[i] == b'A' { b'B' } else { b'A' };
@@ -191,7 +193,7 @@ fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) 
         "/forged" => {
             // The server's encrypted answer, re-signed by another key.
             let message = b"signed by an impostor";
-            let a = server.seal(&ok.session, 200, message);
+            let a = server.seal(&ok.session, 200, message).unwrap();
             let impostor = Session::new(ok.peer(), &SecretKey::generate());
             respond(
                 request,
@@ -212,7 +214,7 @@ fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) 
                 "peer": ok.peer().to_hex(),
                 "payload": payload,
             });
-            let a = server.seal_json(&ok.session, 200, &answer);
+            let a = server.seal_json(&ok.session, 200, &answer).unwrap();
             respond(request, a.status, Some(&a.authorization), &a.body)
         }
     }

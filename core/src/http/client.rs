@@ -1,6 +1,7 @@
 //! The client side: prepare a request as the reference's `SecureFetch` does, open
 //! the answer.
 
+use super::target::{encode_target, split_url, Origin};
 use super::{Method, AUTHORIZATION};
 use crate::error::{malformed, Error, ErrorKind, Result};
 use crate::keys::{PublicKey, SecretKey};
@@ -17,6 +18,46 @@ pub struct PreparedRequest {
     pub headers: Vec<(&'static str, String)>,
     /// For a POST, the JSON text `{"data":"..."}`.
     pub body: Option<String>,
+}
+
+/// What a client sends and signs for a URL: see [`signed_url`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedUrl {
+    /// Where the request goes: the URL's own origin (or the configured one for a
+    /// bare target).
+    pub origin: Origin,
+    /// The origin-form request-target to send, percent-encoded, exactly as signed:
+    /// send it as it is (an HTTP library must not re-encode or normalise it).
+    pub target: String,
+    /// What a GET signs: the server's origin followed by `target`.
+    pub signed: String,
+}
+
+/// The URL a client signs for `url`, and the target it sends.
+///
+/// `url` is absolute (`http://host/path?query`) or an origin-form target (`/path`,
+/// then `origin` is required). `origin` is the server's configured host when the
+/// server signs another origin than the one the request goes to (behind a proxy);
+/// `None` means the URL's own. The target is percent-encoded as `fetch` sends it
+/// (bytes outside 0x21-0x7E become `%XX`), the fragment is dropped, an empty path
+/// is `/`; dot segments and `%2F` are kept as written. A URL without an http(s)
+/// origin, or an `origin` that is not one, is [`ErrorKind::MalformedInput`].
+pub fn signed_url(origin: Option<&str>, url: &str) -> Result<SignedUrl> {
+    let configured = origin.map(Origin::parse).transpose()?;
+    let (origin, target) = if url.trim_start().starts_with('/') {
+        let origin = configured.clone().ok_or_else(|| {
+            malformed("a target without an origin: give the server's origin or an absolute URL")
+        })?;
+        (origin, encode_target(url.trim())?)
+    } else {
+        split_url(url)?
+    };
+    let prefix = configured.as_ref().unwrap_or(&origin);
+    Ok(SignedUrl {
+        signed: format!("{prefix}{target}"),
+        origin,
+        target,
+    })
 }
 
 /// A client of one server: the server's key, our key, and an optional hostname
@@ -58,7 +99,7 @@ impl Client {
         path: &str,
         body: Option<&[u8]>,
     ) -> Result<PreparedRequest> {
-        let method = Method::parse(method)?;
+        let method = Method::for_client(method)?;
         let url = format!("{}{}", self.hostname, path);
         match method {
             Method::Get => {
@@ -130,26 +171,30 @@ mod tests {
         let req = client.prepare("GET", "/a?b=c%20d", None).unwrap();
         let auth = &req.headers[0].1;
         let ok = server
-            .authenticate("GET", "/a?b=c%20d", Some(auth), b"")
+            .authenticate("GET", b"/a?b=c%20d", Some(auth), b"")
             .unwrap();
         assert_eq!(ok.peer(), client.session().public_key());
         let e = server
-            .authenticate("GET", "/a?b=c d", Some(auth), b"")
+            .authenticate("GET", b"/a?b=c%20e", Some(auth), b"")
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidSignature);
+        let e = server
+            .authenticate("GET", b"/a?b=c d", Some(auth), b"")
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedInput);
 
         let req = client.prepare("post", "/p", Some(b"{\"k\":1}")).unwrap();
         let ok = server
             .authenticate(
                 "POST",
-                "/p",
+                b"/p",
                 Some(&req.headers[0].1),
                 req.body.as_deref().unwrap().as_bytes(),
             )
             .unwrap();
         assert_eq!(ok.payload.as_deref(), Some(&b"{\"k\":1}"[..]));
 
-        let answer = server.seal_text(&ok.session, 200, "hi");
+        let answer = server.seal_text(&ok.session, 200, "hi").unwrap();
         assert_eq!(
             client
                 .open(200, Some(&answer.authorization), &answer.body)
@@ -170,6 +215,63 @@ mod tests {
     }
 
     #[test]
+    fn signed_urls_are_what_goes_on_the_wire() {
+        let s = |o: Option<&str>, u: &str| signed_url(o, u).map(|s| (s.signed, s.target));
+        let ok = |signed: &str, target: &str| Ok((signed.to_string(), target.to_string()));
+        assert_eq!(
+            s(None, "http://h:1/a?b=1"),
+            ok("http://h:1/a?b=1", "/a?b=1")
+        );
+        assert_eq!(s(None, "http://h:1"), ok("http://h:1/", "/"));
+        assert_eq!(s(None, "http://h:1?q"), ok("http://h:1/?q", "/?q"));
+        assert_eq!(s(None, "HTTP://H:80/a#frag"), ok("http://h/a", "/a"));
+        assert_eq!(
+            s(None, "http://h/a b/é"),
+            ok("http://h/a%20b/%C3%A9", "/a%20b/%C3%A9")
+        );
+        assert_eq!(
+            s(None, "http://h/a/../%2F"),
+            ok("http://h/a/../%2F", "/a/../%2F")
+        );
+        // The server signs its configured origin, wherever the request goes.
+        assert_eq!(
+            s(Some("https://api.example/"), "http://10.0.0.1:8080/x"),
+            ok("https://api.example/x", "/x")
+        );
+        assert_eq!(s(Some("http://h:1"), "/x?y"), ok("http://h:1/x?y", "/x?y"));
+        let sent = signed_url(Some("https://api.example"), "http://10.0.0.1:8080/x").unwrap();
+        assert_eq!(sent.origin.as_str(), "http://10.0.0.1:8080");
+        for (o, u) in [
+            (None, "/x"),
+            (None, "h/x"),
+            (None, "ftp://h/x"),
+            (Some("h:1"), "/x"),
+            (None, "http://u@h/x"),
+        ] {
+            assert_eq!(
+                signed_url(o, u).unwrap_err().kind(),
+                ErrorKind::MalformedInput,
+                "{o:?} {u}"
+            );
+        }
+        // What a client signs, the server checks for the target it sends.
+        let key = SecretKey::generate();
+        let server = Server::new(&key, "http://h:1").unwrap();
+        let client = Client::new(server.public_key(), &SecretKey::generate(), None);
+        for url in [
+            "http://h:1/a b?c=d e",
+            "http://h:1",
+            "http://h:1/x/./y/%2f?#f",
+        ] {
+            let sent = signed_url(None, url).unwrap();
+            let req = client.prepare("GET", &sent.signed, None).unwrap();
+            let ok =
+                server.authenticate("GET", sent.target.as_bytes(), Some(&req.headers[0].1), b"");
+            assert_eq!(ok.unwrap().path_and_query, sent.target, "{url}");
+        }
+    }
+
+    #[test]
     fn post_without_body_signs_the_url() {
         let server_key = SecretKey::generate();
         let client = Client::new(
@@ -182,7 +284,7 @@ mod tests {
         let ok = server
             .authenticate(
                 "POST",
-                "/x",
+                b"/x",
                 Some(&req.headers[0].1),
                 req.body.unwrap().as_bytes(),
             )

@@ -750,8 +750,8 @@ impl Server {
             .v1
             .as_ref()
             .expect("dispatched to v1 only when it is on");
-        let target = RequestTarget::parse(target).map_err(Rejection::v1)?;
-        v1.authenticate(method, target.path_and_query(), Some(authorization), body)
+        // v1 reads the raw target itself, with the same parser (http::target).
+        v1.authenticate(method, target, Some(authorization), body)
             .map(|a| Authenticated::V1(Box::new(a)))
             .map_err(Rejection::v1)
     }
