@@ -93,6 +93,17 @@
 #define CS_REJECTION_STATUS 401
 
 /**
+ * (Literals for cbindgen; a test checks each equals the core's.)
+ * The default largest request body, in bytes.
+ */
+#define CS_DEFAULT_MAX_BODY 1048576
+
+/**
+ * The largest `max_body` a server accepts, in bytes.
+ */
+#define CS_MAX_BODY_CEILING 1073741824
+
+/**
  * What a fallible function returns: `CS_RESULT_OK` (0) or why it failed.
  *
  * Codes 1 to 99 are the core's error kinds, one to one and with the same numbers;
@@ -481,6 +492,24 @@ size_t cs_last_error_message(char *buf,
                              size_t buf_len);
 
 /**
+ * The name of the environment variable of the server's secret key
+ * (`CRYPTO_SESSION_KEY`, 64 hex characters): a static NUL-terminated string.
+ */
+const char *cs_env_secret_key(void);
+
+/**
+ * The name of the environment variable of the origin clients sign
+ * (`CRYPTO_SESSION_HOST`): a static NUL-terminated string.
+ */
+const char *cs_env_host(void);
+
+/**
+ * The name of the environment variable of the largest request body in bytes
+ * (`CRYPTO_SESSION_MAX_BODY`): a static NUL-terminated string.
+ */
+const char *cs_env_max_body(void);
+
+/**
  * The default limits (1 MiB bodies, 4096-entry caches). Never fails.
  */
 struct cs_server_limits cs_server_limits_default(void);
@@ -519,6 +548,20 @@ void cs_server_free(struct cs_server *server);
 cs_result cs_server_public_key(const struct cs_server *server,
                                uint8_t *out_public,
                                size_t out_public_len);
+
+/**
+ * The body rule on a request's headers, before its body is read: a GET with a
+ * body (`content_length` other than "0", or `has_transfer_encoding`) is
+ * `CS_RESULT_MALFORMED_INPUT`, as is a `content_length` that is not a number; one
+ * over the limit is `CS_RESULT_TOO_LARGE`. `content_length` may be NULL (absent).
+ * On any error, answer `CS_REJECTION_STATUS` as for `cs_server_authenticate`.
+ */
+cs_result cs_server_check_headers(const struct cs_server *server,
+                                  const char *method,
+                                  size_t method_len,
+                                  const char *content_length,
+                                  size_t content_length_len,
+                                  bool has_transfer_encoding);
 
 /**
  * Authenticate a request: its `method` exactly as received (`GET` or `POST`,
