@@ -23,6 +23,10 @@
  *   a length above PTRDIFF_MAX is `CS_RESULT_INVALID_ARGUMENT`.
  *
  * - Outputs are written only on success; on failure they are left untouched.
+ *   The outputs of one call must not overlap each other nor any input: where a
+ *   function has several out-pointers it checks they do not overlap
+ *   (`CS_RESULT_INVALID_ARGUMENT`); an output that overlaps an input is undefined
+ *   behaviour.
  *
  * - Ownership. Handles (`cs_session`, `cs_server`, `cs_client`) are made by a
  *   `_new` function (or `cs_server_authenticate` for a session) and released by
@@ -403,6 +407,25 @@ cs_result cs_client_open(const struct cs_client *client,
                          struct cs_bytes *out_payload);
 
 /**
+ * What a client signs and sends for `url` (the core's `signed_url`): the string a
+ * GET signs goes to `*out_signed` and the origin-form request-target to send,
+ * exactly as signed, to `*out_target` (free each with `cs_bytes_free`).
+ *
+ * `origin` is the server's configured host when it differs from the URL's (NULL:
+ * the URL's own); `url` is absolute, or a `/target` when `origin` is given. The
+ * target is percent-encoded as `fetch` sends it, the fragment dropped.
+ * `out_signed` and `out_target` must not overlap (`CS_RESULT_INVALID_ARGUMENT`).
+ *
+ * Errors: `CS_RESULT_MALFORMED_INPUT` for a URL or origin that is not http(s).
+ */
+cs_result cs_signed_url(const char *origin,
+                        size_t origin_len,
+                        const char *url,
+                        size_t url_len,
+                        struct cs_bytes *out_signed,
+                        struct cs_bytes *out_target);
+
+/**
  * Generate a secret key from the operating system's CSPRNG and write its 32 bytes
  * to `out_secret` (`out_secret_len` must be at least `CS_SECRET_KEY_LEN`).
  *
@@ -667,7 +690,8 @@ cs_result cs_session_verify(const struct cs_session *session,
  * Sign and encrypt `payload` (already serialized: text, bytes, or compact JSON,
  * see `cs_payload_json`). `*out_token` receives the token to send in
  * `authorization`, `*out_data` the encrypted data `base64url(IV || ciphertext)`;
- * both are text, freed with `cs_bytes_free`.
+ * both are text, freed with `cs_bytes_free`. They must not overlap
+ * (`CS_RESULT_INVALID_ARGUMENT`).
  */
 cs_result cs_session_encode(const struct cs_session *session,
                             const uint8_t *payload,
@@ -694,6 +718,7 @@ cs_result cs_session_decode(const struct cs_session *session,
  * The reference's `decode`: decrypt `data`, and tell in `*out_is_valid` whether
  * `token` is the peer's valid signature over it. A bad or foreign signature is
  * `CS_RESULT_OK` with `*out_is_valid == false`: the payload is then untrusted.
+ * `out_payload` and `out_is_valid` must not overlap (`CS_RESULT_INVALID_ARGUMENT`).
  *
  * Errors: `CS_RESULT_MALFORMED_INPUT` and `CS_RESULT_DECRYPT_FAILED`, where the
  * reference throws.
