@@ -12,5 +12,6 @@ BENCH_ARGS ?=
 bench-rust:
 	$(CARGO) bench -p crypto-sessions --locked --bench protocol -- $(BENCH_ARGS)
 	$(CARGO) bench -p crypto-sessions --locked --bench ratios
+	$(CARGO) bench -p crypto-sessions --locked --bench v2 -- $(BENCH_ARGS)
 
 TEST_TARGETS += test-cli

@@ -1,9 +1,10 @@
 package cryptosessions
 
-// All cgo flags live here: the static library, found through pkg-config.
+// Where the C library comes from is chosen by build tag: cgo_vendored.go (the
+// default: lib/<os>_<arch>/ of a release copy) or cgo_system.go (the tag
+// crypto_sessions_system: an installed library found through pkg-config).
 
 /*
-#cgo pkg-config: crypto_sessions_static
 #include <crypto_sessions.h>
 */
 import "C"

@@ -8,7 +8,8 @@ GO ?= go
 # FFI_PREFIX comes from ffi/ffi.mk (included after this file; recipes expand late).
 # Go's build cache does not hash the C library it links, so its checksum goes into
 # CGO_CFLAGS: a rebuilt library always gives a relinked test binary.
-GO_ENV = PKG_CONFIG_PATH=$(FFI_PREFIX)/lib/pkgconfig GOTOOLCHAIN=local \
+# The tag crypto_sessions_system: the installed library (a release copy carries its own).
+GO_ENV = PKG_CONFIG_PATH=$(FFI_PREFIX)/lib/pkgconfig GOTOOLCHAIN=local GOFLAGS=-tags=crypto_sessions_system \
 	CGO_CFLAGS="-g -O2 -DCS_LIBRARY_SHA256=$$(sha256sum $(FFI_PREFIX)/lib/libcrypto_sessions.a | cut -c1-16)"
 
 TEST_TARGETS += test-go

@@ -1,11 +1,16 @@
-//! Writes the seed corpus of every fuzz target from the reference vectors:
+//! Writes the seed corpus of every fuzz target from the vectors (v1's reference file
+//! and `v2.json`):
 //! `cargo run -p crypto-sessions --example fuzz_seed -- core/fuzz/corpus`
 //! (`make fuzz-seed`). Files are named `seed-<vector>`; existing files are kept.
 
 #[path = "harness.rs"]
 mod harness;
+#[path = "harness_v2.rs"]
+mod harness_v2;
 #[path = "seeds.rs"]
 mod seeds;
+#[path = "seeds_v2.rs"]
+mod seeds_v2;
 
 use std::path::PathBuf;
 
@@ -21,13 +26,23 @@ fn main() {
         if let Some(expected) = seed.accepted {
             assert_eq!(accepted, expected, "{} seed {}", seed.target, seed.name);
         }
-        let dir = root.join(seed.target);
-        std::fs::create_dir_all(&dir)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        let path = dir.join(format!("seed-{}", seed.name));
-        std::fs::write(&path, &seed.bytes)
-            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-        written += 1;
+        written += write(&root, seed.target, &seed.name, &seed.bytes);
+    }
+    for seed in seeds_v2::seeds() {
+        let accepted = harness_v2::run(seed.target, &seed.bytes);
+        if let Some(expected) = seed.accepted {
+            assert_eq!(accepted, expected, "{} seed {}", seed.target, seed.name);
+        }
+        written += write(&root, seed.target, &seed.name, &seed.bytes);
     }
     println!("wrote {written} seeds under {}", root.display());
+}
+
+fn write(root: &std::path::Path, target: &str, name: &str, bytes: &[u8]) -> usize {
+    let dir = root.join(target);
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let path = dir.join(format!("seed-{name}"));
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    1
 }

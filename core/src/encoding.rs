@@ -17,6 +17,21 @@ const B64URL: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
+// Protocol v2 decodes strictly: no padding and no non-zero unused trailing bits, so
+// that one byte string has exactly one encoding.
+const B64URL_CANONICAL: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
+
+/// Decode base64url without padding, rejecting non-canonical trailing bits (v2).
+pub(crate) fn b64url_decode_canonical(text: &str) -> Option<Vec<u8>> {
+    B64URL_CANONICAL.decode(text).ok()
+}
+
 /// Encode bytes as base64url without padding.
 pub fn b64url_encode(bytes: &[u8]) -> String {
     B64URL.encode(bytes)

@@ -11,6 +11,7 @@
 //! - [`payload`]: how payloads become bytes, and the "revive" rule.
 //! - [`http`]: server authentication and sealed answers, client requests and
 //!   answer opening, with no web framework.
+//! - [`v2`]: protocol v2.
 //!
 //! ```
 //! use crypto_sessions::{SecretKey, Session};
@@ -37,6 +38,7 @@ pub mod keys;
 pub mod payload;
 pub mod session;
 pub mod token;
+pub mod v2;
 
 pub use backend::BACKEND;
 pub use encoding::{b64url_decode, b64url_encode};

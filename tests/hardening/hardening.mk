@@ -4,17 +4,19 @@
 # already runs them through `test-rust` (`cargo test -p crypto-sessions`):
 #   core/tests/wycheproof.rs    Project Wycheproof: ECDSA, ECDH, AES-CBC-PKCS5
 #   core/tests/fuzz_corpus.rs   replays core/fuzz/corpus/* on stable (no nightly needed)
+#   core/tests/fuzz_corpus_v2.rs  the same for the protocol v2 targets (v2_*)
 #   core/tests/secrets.rs       no Debug/Display/error shows a secret key or shared secret
 # This fragment adds nothing to TEST_TARGETS; it provides the fuzzing itself:
 #   make fuzz        writes the seeds, then runs each target for FUZZ_SECONDS (nightly,
 #                    cargo-fuzz, ASan); new inputs land in core/fuzz/corpus/<target>/,
 #                    a crash fails the run and leaves its input in core/fuzz/artifacts/
-#   make fuzz-seed   (re)write the seeds from tests/vectors/reference-1.1.10.json
+#   make fuzz-seed   (re)write the seeds from tests/vectors/reference-1.1.10.json and v2.json
 #   make fuzz-cmin   minimize each corpus (by edge coverage) before committing it
 
 CARGO_FUZZ_VERSION := 0.13.2
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := token b64url session_decode server_authenticate client_open payload_revive
+FUZZ_TARGETS := token b64url session_decode server_authenticate client_open payload_revive \
+	v2_token v2_server_authenticate v2_answer_open
 # Targets whose new inputs stay out of the committed corpus: payload_revive mostly
 # explores serde_json's parser, thousands of inputs; its committed corpus is the seeds.
 FUZZ_SCRATCH_TARGETS := payload_revive

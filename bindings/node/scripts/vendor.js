@@ -8,8 +8,9 @@
 //   vendor/Cargo.toml             this addon's manifest, pointing at ../src and
 //                                 the vendored core, a workspace of its own
 //   vendor/Cargo.lock             the workspace's lock, trimmed to this build
-// scripts/build-native.js builds from vendor/ when it exists.
-// `node scripts/vendor.js --clean` (postpack) removes it again.
+// scripts/build-native.js builds from vendor/ when it exists. It also copies the
+// repository's licence files (LICENSE-MIT, LICENSE-APACHE) next to package.json.
+// `node scripts/vendor.js --clean` (postpack) removes both again.
 
 const { execFileSync } = require('node:child_process')
 const fs = require('node:fs')
@@ -19,6 +20,7 @@ const path = require('node:path')
 const ROOT = path.resolve(__dirname, '..')
 const VENDOR = path.join(ROOT, 'vendor')
 const CORE_DIR = 'crypto-sessions-core'
+const LICENCES = ['LICENSE-MIT', 'LICENSE-APACHE']
 const cargo = process.env.CARGO || 'cargo'
 
 function run (args, options = {}) {
@@ -27,6 +29,7 @@ function run (args, options = {}) {
 
 function clean () {
   fs.rmSync(VENDOR, { recursive: true, force: true })
+  for (const file of LICENCES) fs.rmSync(path.join(ROOT, file), { force: true })
 }
 
 function tomlString (value) {
@@ -122,6 +125,7 @@ function vendor () {
   // Same dependency versions as the repository; cargo drops the unused entries.
   fs.copyFileSync(path.join(metadata.workspace_root, 'Cargo.lock'), path.join(VENDOR, 'Cargo.lock'))
   run(['metadata', '--format-version', '1', '--offline', '--manifest-path', path.join(VENDOR, 'Cargo.toml')], { stdio: ['ignore', 'ignore', 'inherit'] })
+  for (const file of LICENCES) fs.copyFileSync(path.join(metadata.workspace_root, file), path.join(ROOT, file))
   console.error(`crypto-sessions: vendored core ${core.version} into ${path.relative(ROOT, VENDOR)}/`)
 }
 

@@ -1,9 +1,13 @@
 'use strict'
 // The package as users install it, in fresh temporary projects:
-//   1. `npm install <bindings/node>` (a folder): the install script builds the addon;
-//   2. `npm pack`, then `npm install <tarball>` in another project: the tarball
-//      carries the vendored core and builds on its own, outside the repository.
-// Each project then runs smoke.cjs and smoke.mjs. Run by `make test-node`.
+//   1. `npm install <bindings/node>` (a folder): no install script; the local build
+//      that `make node-build` put in the folder is what loads;
+//   2. `npm pack`, then `npm install <tarball>` in another project: no install script
+//      and no addon, so loading fails with a clear error; then the explicit
+//      `npm run build-from-source` builds from the vendored core, outside the
+//      repository.
+// Each project then runs smoke.cjs and smoke.mjs. Run by `make test-node`. The
+// prebuilt platform package is proven by tests/dist (make test-dist).
 //
 // The tarball build uses its own scratch target dir inside the package (as on a
 // user's machine) unless CRYPTO_SESSIONS_INSTALL_SHARED_TARGET=1.
@@ -39,9 +43,26 @@ function freshProject (root, name, source) {
   return dir
 }
 
-function smoke (dir) {
-  sh(process.execPath, ['smoke.cjs'], { cwd: dir })
-  sh(process.execPath, ['smoke.mjs'], { cwd: dir })
+function smoke (dir, packed) {
+  const env = { ...process.env, CRYPTO_SESSIONS_SMOKE_ADDON: 'local', CRYPTO_SESSIONS_SMOKE_PACKED: packed ? '1' : '0' }
+  sh(process.execPath, ['smoke.cjs'], { cwd: dir, env })
+  sh(process.execPath, ['smoke.mjs'], { cwd: dir, env })
+}
+
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall']
+
+// Loading without an addon must fail with the loader's error, naming the way out.
+function expectNotBuilt (dir) {
+  let out
+  try {
+    out = execFileSync(process.execPath, ['-e', 'require("crypto-sessions")'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })
+  } catch (err) {
+    if (!err.stderr.includes('ERR_CRYPTO_SESSIONS_NOT_BUILT') || !err.stderr.includes('npm run build-from-source')) {
+      throw new Error(`loading without an addon failed in another way:\n${err.stderr}`)
+    }
+    return
+  }
+  throw new Error(`crypto-sessions loaded with no addon installed: ${out}`)
 }
 
 function tarballEntries (tarball) {
@@ -52,7 +73,7 @@ function checkTarball (tarball) {
   const entries = new Set(tarballEntries(tarball))
   for (const needed of ['package/vendor/Cargo.toml', 'package/vendor/Cargo.lock', 'package/vendor/crypto-sessions-core/Cargo.toml',
     'package/vendor/crypto-sessions-core/src/lib.rs', 'package/src/lib.rs', 'package/build.rs', 'package/scripts/build-native.js',
-    'package/index.js', 'package/index.mjs', 'package/index.d.ts', 'package/native.d.ts']) {
+    'package/index.js', 'package/index.mjs', 'package/index.d.ts', 'package/native.d.ts', 'package/LICENSE-MIT', 'package/LICENSE-APACHE']) {
     if (!entries.has(needed)) throw new Error(`the tarball lacks ${needed}`)
   }
   for (const entry of entries) {
@@ -69,12 +90,15 @@ function checkTarball (tarball) {
 function main () {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'crypto-sessions-install-'))
   try {
-    // 1. from the folder
+    const scripts = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8')).scripts || {}
+    for (const name of INSTALL_SCRIPTS) {
+      if (scripts[name]) throw new Error(`package.json has a ${name} script: nothing may build at install time`)
+    }
+    // 1. from the folder, with the local build made by `make node-build`
+    if (!fs.existsSync(path.join(PKG, 'crypto-sessions.node'))) throw new Error('build the addon first (make node-build)')
     const fromFolder = freshProject(root, 'from-folder', PKG)
-    // The install script must make the addon: start without one.
-    fs.rmSync(path.join(PKG, 'crypto-sessions.node'), { force: true })
     sh(npm, ['install', '--no-audit', '--no-fund', PKG], { cwd: fromFolder })
-    smoke(fromFolder)
+    smoke(fromFolder, false)
 
     // 2. from the packed tarball (prepack vendors the core; postpack removes it)
     sh(npm, ['pack', '--pack-destination', root], { cwd: PKG })
@@ -89,9 +113,11 @@ function main () {
     sh(npm, ['install', '--no-audit', '--no-fund', path.join(root, tarball)], { cwd: fromTarball, env })
     const installed = path.join(fromTarball, 'node_modules', 'crypto-sessions')
     if (fs.lstatSync(installed).isSymbolicLink()) throw new Error('the tarball install should be a copy')
+    expectNotBuilt(fromTarball)
+    sh(npm, ['run', 'build-from-source'], { cwd: installed, env })
     if (fs.existsSync(path.join(installed, 'vendor', 'target'))) throw new Error('the scratch build dir was left behind')
-    smoke(fromTarball)
-    console.log('install checks: folder and tarball installs build from source and work')
+    smoke(fromTarball, true)
+    console.log('install checks: the folder install loads the local build; the tarball builds from source on request')
   } finally {
     fs.rmSync(root, { recursive: true, force: true })
   }

@@ -9,9 +9,22 @@ const { SecureFetch, CryptoSession, createCryptoAuth, generateKeyPair, CORE_BACK
 
 async function main () {
   const pkgDir = path.dirname(require.resolve('crypto-sessions/package.json'))
-  for (const file of ['index.d.ts', 'native.d.ts', 'crypto-sessions.node']) {
+  // A packed package (CRYPTO_SESSIONS_SMOKE_PACKED=1) carries the licences too.
+  const packed = process.env.CRYPTO_SESSIONS_SMOKE_PACKED === '1'
+  for (const file of ['index.d.ts', 'native.d.ts', ...(packed ? ['LICENSE-MIT', 'LICENSE-APACHE'] : [])]) {
     assert.ok(fs.existsSync(path.join(pkgDir, file)), `installed package has ${file}`)
   }
+  // Where the addon must come from (lib/native.js): `local` (a build in the package
+  // folder) or `platform` (the prebuilt crypto-sessions-linux-x64-gnu, and no local one).
+  const local = fs.existsSync(path.join(pkgDir, 'crypto-sessions.node'))
+  const where = process.env.CRYPTO_SESSIONS_SMOKE_ADDON
+  if (where === 'local') assert.ok(local, 'a local build in the package folder')
+  else if (where === 'platform') {
+    assert.ok(!local, 'no local build in the package folder')
+    const platform = require.resolve('crypto-sessions-linux-x64-gnu', { paths: [pkgDir] })
+    assert.ok(platform.endsWith('crypto-sessions.linux-x64-gnu.node'), platform)
+    assert.ok(Object.keys(require.cache).includes(platform), 'the platform package\'s addon is the one loaded')
+  } else assert.fail('set CRYPTO_SESSIONS_SMOKE_ADDON to local or platform')
   // The default build carries the libsecp256k1 backend, from a tarball too (its
   // vendored manifest must forward the feature to the core).
   assert.equal(CORE_BACKEND, 'libsecp256k1')
