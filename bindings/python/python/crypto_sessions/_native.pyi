@@ -1,6 +1,6 @@
 """Type stubs of the compiled module ``crypto_sessions._native`` (checked by stubtest)."""
 
-from typing import Any, Callable, Final, Optional, Union, final
+from typing import Any, Callable, Final, Optional, Sequence, Union, final
 
 __all__ = [
     "generate_secret_key",
@@ -307,8 +307,8 @@ class V2Server:
 
     def __new__(
         cls,
-        secret_keys: Union[_KeyLike, list[_KeyLike]],
-        origins: list[str],
+        secret_keys: Union[_KeyLike, Sequence[_KeyLike]],
+        origins: Sequence[str],
         *,
         max_age: Optional[int] = None,
         max_skew: Optional[int] = None,
