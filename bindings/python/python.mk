@@ -3,7 +3,8 @@
 # test-python  builds the package with pip (maturin as the PEP 517 backend, release,
 #              into the shared CARGO_TARGET_DIR), installs it into $(VENV), checks the
 #              .pyi stubs against the compiled module (mypy stubtest), type-checks the
-#              package (mypy --strict) and runs pytest.
+#              package (mypy --strict) and runs pytest beside a throwaway
+#              redis-server (tests/redis/with-redis.sh: the v2 replay store tests).
 # python-wheel builds the abi3 wheel and the sdist into bindings/python/dist.
 #
 # bench-python the binding against protocol v1 written by hand on coincurve +
@@ -39,7 +40,7 @@ python-install: python-venv
 test-python: python-install
 	cd $(PY_DIR) && $(VENV_PY) -m mypy.stubtest crypto_sessions
 	cd $(PY_DIR) && $(VENV_PY) -m mypy --strict python/crypto_sessions
-	cd $(PY_DIR) && $(VENV_PY) -m pytest -q -p no:cacheprovider
+	cd $(PY_DIR) && $(WITH_REDIS) $(VENV_PY) -m pytest -q -p no:cacheprovider
 
 python-wheel: python-venv
 	$(VENV)/bin/maturin build --release --sdist --manifest-path $(PY_DIR)/Cargo.toml \

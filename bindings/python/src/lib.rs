@@ -14,6 +14,7 @@ mod convert;
 mod errors;
 mod server;
 mod session;
+mod v2;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -74,6 +75,33 @@ fn signed_url(origin: Option<&str>, url: &str) -> PyResult<(String, String)> {
     Ok((sent.signed, sent.target))
 }
 
+/// v2's header names, environment variables and defaults, from the core.
+fn add_v2_constants(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    use crypto_sessions::v2::{self, replay, server};
+    m.add("V2_AUTH_SCHEME", v2::AUTH_SCHEME)?;
+    m.add("V2_AUTHORIZATION", v2::AUTHORIZATION)?;
+    m.add("V2_CRYPTO_SESSION", v2::CRYPTO_SESSION)?;
+    m.add("V2_WWW_AUTHENTICATE", v2::WWW_AUTHENTICATE)?;
+    m.add("V2_CACHE_CONTROL", v2::CACHE_CONTROL)?;
+    m.add("V2_NO_STORE", v2::NO_STORE)?;
+    m.add("V2_EXPOSED_HEADERS", v2::EXPOSED_HEADERS)?;
+    m.add("V2_ALLOWED_HEADERS", v2::ALLOWED_HEADERS)?;
+    m.add(
+        "V2_ACCESS_CONTROL_EXPOSE_HEADERS",
+        v2::ACCESS_CONTROL_EXPOSE_HEADERS,
+    )?;
+    m.add("V2_SEALED_CONTENT_TYPE", v2::SEALED_CONTENT_TYPE)?;
+    m.add("V2_ENV_VECTORS", v2::ENV_VECTORS)?;
+    m.add("ENV_REPLAY", replay::ENV_REPLAY)?;
+    m.add("ENV_ORIGINS", server::ENV_ORIGINS)?;
+    m.add("ENV_MAX_AGE", server::ENV_MAX_AGE)?;
+    m.add("ENV_MAX_SKEW", server::ENV_MAX_SKEW)?;
+    m.add("ENV_ACCEPT_V1", server::ENV_ACCEPT_V1)?;
+    m.add("V2_DEFAULT_MAX_AGE", server::DEFAULT_MAX_AGE)?;
+    m.add("V2_DEFAULT_MAX_SKEW", server::DEFAULT_MAX_SKEW)?;
+    Ok(())
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(generate_secret_key, m)?)?;
@@ -91,6 +119,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<cipher::Cipher>()?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::PreparedRequest>()?;
+    m.add_class::<v2::V2Server>()?;
+    m.add_class::<v2::V2Authenticated>()?;
+    m.add_class::<v2::V2SealedAnswer>()?;
+    m.add_class::<v2::V2Client>()?;
+    m.add_class::<v2::V2PreparedRequest>()?;
+    m.add_class::<v2::V2Answer>()?;
+    add_v2_constants(m)?;
     m.add("PROTOCOL_VERSION", crypto_sessions::PROTOCOL_VERSION)?;
     m.add("CORE_VERSION", crypto_sessions::VERSION)?;
     m.add("BACKEND", crypto_sessions::BACKEND)?;

@@ -25,6 +25,7 @@ from crypto_sessions.flask import require_session, secure_json, secure_send
 
 def flask_app(secret: str, host: str, max_body: Optional[int] = None, **options: Any) -> Flask:
     app = Flask("crypto_sessions_test")
+    options.setdefault("accept_v1", True)
     sessions = FlaskSessions(app, secret_key=secret, host=host, max_body=max_body, **options)
 
     @app.get("/getSend")
@@ -40,12 +41,12 @@ def flask_app(secret: str, host: str, max_body: Optional[int] = None, **options:
     @app.post("/postSend")
     @require_session
     def post_send() -> Any:
-        return secure_send(g.crypto_peer.payload["challenge"])
+        return secure_send(request.get_json()["challenge"])
 
     @app.post("/postJson")
     @require_session
     def post_json() -> Any:
-        return secure_json(g.crypto_peer.payload)
+        return secure_json(g.crypto_peer.value)
 
     @app.post("/created")
     @require_session
@@ -68,6 +69,49 @@ def flask_app(secret: str, host: str, max_body: Optional[int] = None, **options:
         return "ok"
 
     return app
+
+
+def flask_v2_app(secret: str, host: str, **options: Any) -> Flask:
+    """Protocol v2 routes answering the usual Flask way (dicts, strings, Responses)."""
+    app = Flask("crypto_sessions_v2_test")
+    options.setdefault("replay_store_created", 0.0)
+    FlaskSessions(app, secret_key=secret, host=host, **options)
+    add_v2_routes(app)
+    return app
+
+
+def add_v2_routes(app: Flask) -> None:
+    from flask import Response
+
+    @app.get("/query")
+    @require_session
+    def query() -> Any:
+        return dict(request.args)
+
+    @app.post("/json")
+    @require_session
+    def post_json() -> Any:
+        return {"got": request.get_json(), "type": request.content_type}
+
+    @app.put("/bytes")
+    @require_session
+    def put_bytes() -> Any:
+        return Response(request.get_data()[::-1], content_type=request.content_type)
+
+    @app.delete("/item")
+    @require_session
+    def delete() -> Any:
+        return "", 204
+
+    @app.get("/missing")
+    @require_session
+    def missing() -> Any:
+        return "nope", 404
+
+    @app.get("/whoami")
+    @require_session
+    def whoami() -> Any:
+        return {"version": g.crypto_peer.version, "key": g.crypto_peer.public_key}
 
 
 def fastapi_app(secret: str, host: str, max_body: Optional[int] = None) -> FastAPI:

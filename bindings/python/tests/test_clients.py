@@ -42,7 +42,7 @@ def public_host_server(keys: Keys, serve: Callable[[str, AppFactory], RunningSer
 
 
 def test_httpx_sync(server: RunningServer, keys: Keys) -> None:
-    auth = HttpxAuth(keys.server_pub, keys.client_secret)
+    auth = HttpxAuth(keys.server_pub, keys.client_secret, version=1)
     with httpx.Client(base_url=server.base_url, auth=auth) as http:
         response = http.get("/getSend", params={"challenge": "a b&c"})
         assert response.status_code == 200 and decoded(response) == "a b&c"
@@ -59,7 +59,7 @@ def test_httpx_sync(server: RunningServer, keys: Keys) -> None:
 
 def test_httpx_async(server: RunningServer, keys: Keys) -> None:
     async def run() -> list[Any]:
-        auth = HttpxAuth(keys.server_pub, keys.client_secret)
+        auth = HttpxAuth(keys.server_pub, keys.client_secret, version=1)
         async with httpx.AsyncClient(base_url=server.base_url, auth=auth) as http:
             first = await http.get("/whoami")
             second = await http.post("/postSend", json={"challenge": "async"})
@@ -69,7 +69,7 @@ def test_httpx_async(server: RunningServer, keys: Keys) -> None:
 
 
 def test_requests(server: RunningServer, keys: Keys) -> None:
-    auth = RequestsAuth(keys.server_pub, keys.client_secret)
+    auth = RequestsAuth(keys.server_pub, keys.client_secret, version=1)
     with requests.Session() as http:
         http.auth = auth
         response = http.get(server.base_url + "/getSend", params={"challenge": "a b&c"})
@@ -83,7 +83,7 @@ def test_requests(server: RunningServer, keys: Keys) -> None:
 
 
 def test_secure_client(server: RunningServer, keys: Keys) -> None:
-    with SecureClient(keys.server_pub, keys.client_secret, server.base_url) as client:
+    with SecureClient(keys.server_pub, keys.client_secret, server.base_url, version=1) as client:
         assert client.get("/getSend", params={"challenge": "q"}) == "q"
         assert client.get("/getJson?x=1&y=two") == {"x": "1", "y": "two"}
         assert client.post("/postJson", {"n": None, "f": 2.5}) == {"n": None, "f": 2.5}
@@ -93,7 +93,7 @@ def test_secure_client(server: RunningServer, keys: Keys) -> None:
 
 def test_async_secure_client(server: RunningServer, keys: Keys) -> None:
     async def run() -> Any:
-        async with AsyncSecureClient(keys.server_pub, keys.client_secret, server.base_url) as client:
+        async with AsyncSecureClient(keys.server_pub, keys.client_secret, server.base_url, version=1) as client:
             return await client.post("/postJson", [1, 2, 3])
 
     assert asyncio.run(run()) == [1, 2, 3]
@@ -101,19 +101,19 @@ def test_async_secure_client(server: RunningServer, keys: Keys) -> None:
 
 def test_host_override_signs_for_the_public_origin(public_host_server: RunningServer, keys: Keys) -> None:
     base = public_host_server.base_url
-    plain = SecureClient(keys.server_pub, keys.client_secret, base)
+    plain = SecureClient(keys.server_pub, keys.client_secret, base, version=1)
     with pytest.raises(cs.HttpStatusError) as info:
         plain.get("/whoami")  # signed for 127.0.0.1:port, the server expects PUBLIC_HOST
     assert info.value.status == 401
-    with SecureClient(keys.server_pub, keys.client_secret, base, host=PUBLIC_HOST) as client:
+    with SecureClient(keys.server_pub, keys.client_secret, base, host=PUBLIC_HOST, version=1) as client:
         assert client.get("/whoami") == {"peer": keys.client_pub}
-    auth = RequestsAuth(keys.server_pub, keys.client_secret, host=PUBLIC_HOST)
+    auth = RequestsAuth(keys.server_pub, keys.client_secret, host=PUBLIC_HOST, version=1)
     assert requests_decoded(requests.get(base + "/whoami", auth=auth)) == {"peer": keys.client_pub}
 
 
 def test_rejection_surfaces_as_http_status_error(server: RunningServer, keys: Keys) -> None:
     wrong = cs.public_key(cs.generate_secret_key())
-    with httpx.Client(base_url=server.base_url, auth=HttpxAuth(wrong, keys.client_secret)) as http:
+    with httpx.Client(base_url=server.base_url, auth=HttpxAuth(wrong, keys.client_secret, version=1)) as http:
         response = http.post("/postJson", json={"a": 1})  # the server cannot decrypt it
         assert response.status_code == 401
         with pytest.raises(cs.HttpStatusError) as info:
@@ -125,29 +125,29 @@ def test_answer_from_another_key_raises(server: RunningServer, keys: Keys) -> No
     """A GET needs no server key to be accepted; the answer, sealed by the real server,
     does not hold for a client that expects another server key."""
     wrong = cs.public_key(cs.generate_secret_key())
-    with httpx.Client(base_url=server.base_url, auth=HttpxAuth(wrong, keys.client_secret)) as http:
+    with httpx.Client(base_url=server.base_url, auth=HttpxAuth(wrong, keys.client_secret, version=1)) as http:
         with pytest.raises(cs.CryptoSessionError) as info:
             http.get("/whoami")
     assert not isinstance(info.value, cs.HttpStatusError)
     with pytest.raises(cs.CryptoSessionError):
-        requests.get(server.base_url + "/whoami", auth=RequestsAuth(wrong, keys.client_secret))
+        requests.get(server.base_url + "/whoami", auth=RequestsAuth(wrong, keys.client_secret, version=1))
 
 
 def test_unsigned_answer_raises(server: RunningServer, keys: Keys) -> None:
-    auth = HttpxAuth(keys.server_pub, keys.client_secret)
+    auth = HttpxAuth(keys.server_pub, keys.client_secret, version=1)
     with pytest.raises(cs.InvalidSignatureError, match="not signed"):
         httpx.get(server.base_url + "/health", auth=auth)
     with pytest.raises(cs.InvalidSignatureError):
-        requests.get(server.base_url + "/health", auth=RequestsAuth(keys.server_pub, keys.client_secret))
+        requests.get(server.base_url + "/health", auth=RequestsAuth(keys.server_pub, keys.client_secret, version=1))
 
 
 def test_unsupported_method_is_refused_before_sending(keys: Keys) -> None:
-    auth = HttpxAuth(keys.server_pub, keys.client_secret)
+    auth = HttpxAuth(keys.server_pub, keys.client_secret, version=1)
     # Nothing listens on port 9: the error must come before any connection.
     with pytest.raises(cs.UnsupportedMethodError):
         httpx.put("http://127.0.0.1:9/x", content=b"x", auth=auth)
     with pytest.raises(cs.UnsupportedMethodError):
-        requests.delete("http://127.0.0.1:9/x", auth=RequestsAuth(keys.server_pub, keys.client_secret))
+        requests.delete("http://127.0.0.1:9/x", auth=RequestsAuth(keys.server_pub, keys.client_secret, version=1))
 
 
 def test_decoded_of_a_foreign_response_is_a_clear_error() -> None:
@@ -199,7 +199,7 @@ def test_httpx_refuses_answers_that_came_through_a_redirect(keys: Keys) -> None:
         ]:
             redirector = _Redirector(location)
             try:
-                auth = HttpxAuth(keys.server_pub, keys.client_secret, follow_redirects=opt_in)
+                auth = HttpxAuth(keys.server_pub, keys.client_secret, follow_redirects=opt_in, version=1)
                 with httpx.Client(auth=auth, follow_redirects=True) as http:
                     with pytest.raises(MalformedInputError, match=says):
                         http.get(redirector.url + "/start")

@@ -20,7 +20,7 @@ from crypto_sessions.fastapi import CryptoSessions, SecureResponse
 
 def test_route_with_a_body_parameter(keys: Keys, serve: Callable[[str, AppFactory], RunningServer]) -> None:
     server = serve("uvicorn", lambda url: apps.fastapi_app(keys.server_secret, url))
-    auth = HttpxAuth(keys.server_pub, keys.client_secret)
+    auth = HttpxAuth(keys.server_pub, keys.client_secret, version=1)
     with httpx.Client(base_url=server.base_url, auth=auth, timeout=10) as http:
         response = http.post("/withBodyParam", json={"x": 1})
         assert decoded(response) == {"payload": {"x": 1}, "envelope_keys": ["data"]}
@@ -96,5 +96,5 @@ def test_middleware_can_leave_answers_unsealed(keys: Keys, serve: Callable[[str,
         "uvicorn",
         lambda url: CryptoSessionMiddleware(inner, keys.server_secret, url, seal_responses=False),
     )
-    auth = HttpxAuth(keys.server_pub, keys.client_secret)
+    auth = HttpxAuth(keys.server_pub, keys.client_secret, version=1)
     assert decoded(httpx.get(server.base_url + "/", auth=auth)) == {"sealed": "by the app"}

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from flask import Flask, g, request
 
 import apps
 import crypto_sessions as cs
@@ -44,7 +44,7 @@ def test_get_and_post_through_the_test_client(keys: Keys, client: cs.Client) -> 
 
 def test_peer_is_on_g(keys: Keys, client: cs.Client) -> None:
     app = Flask("peer")
-    CryptoSessions(app, keys.server_secret, HOST)
+    CryptoSessions(app, keys.server_secret, HOST, accept_v1=True)
     seen: dict[str, Any] = {}
 
     @app.post("/p")
@@ -53,21 +53,23 @@ def test_peer_is_on_g(keys: Keys, client: cs.Client) -> None:
         peer = g.crypto_peer
         assert current_peer() is peer
         seen.update(
+            version=peer.version,
             key=peer.public_key,
+            value=peer.value,
             payload=peer.payload,
-            raw=peer.raw,
-            method=peer.method,
-            session_peer=peer.session.peer_pubkey,
+            body=request.get_data(),
+            json=request.get_json(),
         )
         return secure_send("ok")
 
     call(app, client, "POST", "/p", "42")
     assert seen == {
+        "version": 1,
         "key": keys.client_pub,
-        "payload": 42,  # revived as the reference does
-        "raw": b"42",
-        "method": "POST",
-        "session_peer": keys.client_pub,
+        "value": 42,  # revived as the reference does
+        "payload": b"42",
+        "body": b"42",  # the view reads the decrypted payload, not the envelope
+        "json": 42,
     }
 
 
@@ -76,20 +78,37 @@ def test_settings_come_from_config_then_environment(
 ) -> None:
     configured = Flask("configured")
     configured.config.update(CRYPTO_SESSION_KEY=keys.server_secret, CRYPTO_SESSION_HOST=HOST)
-    sessions = CryptoSessions(configured)
-    assert sessions.server(configured).public_key == keys.server_pub
-    assert sessions.server(configured).host == HOST
+    sessions = CryptoSessions(configured, accept_v1=True)
+    assert sessions.server(configured).v1_public_key == keys.server_pub
+    assert sessions.server(configured).origins == [HOST]
 
     monkeypatch.setenv("CRYPTO_SESSION_KEY", keys.server_secret)
     monkeypatch.setenv("CRYPTO_SESSION_HOST", "http://from-env:1/")
+    monkeypatch.setenv("CRYPTO_SESSION_ORIGINS", "https://a.example, http://from-env:1")
     monkeypatch.setenv("CRYPTO_SESSION_MAX_BODY", "1234")
+    monkeypatch.setenv("CRYPTO_SESSION_MAX_AGE", "30")
+    monkeypatch.setenv("CRYPTO_SESSION_MAX_SKEW", "7")
+    monkeypatch.setenv("CRYPTO_SESSION_ACCEPT_V1", "1")
     from_env = Flask("env")
     server = CryptoSessions(from_env).server(from_env)
-    assert (server.public_key, server.host, server.max_body) == (
+    assert (server.v1_public_key, server.origins, server.limits) == (
         keys.server_pub,
-        "http://from-env:1",
-        1234,
+        ["http://from-env:1", "https://a.example"],  # the host first, once
+        (30, 7, 1234),
     )
+    explicit = Flask("explicit")
+    assert CryptoSessions(explicit, accept_v1=False).server(explicit).accept_v1 is False
+    for name, bad in [
+        ("CRYPTO_SESSION_MAX_AGE", "soon"),
+        ("CRYPTO_SESSION_MAX_SKEW", "1"),
+        ("CRYPTO_SESSION_ACCEPT_V1", "yes"),
+        ("CRYPTO_SESSION_REPLAY", "memcached://x"),
+        ("CRYPTO_SESSION_ORIGINS", "not an origin"),
+    ]:
+        with monkeypatch.context() as m:
+            m.setenv(name, bad)
+            with pytest.raises(ValueError):
+                CryptoSessions(Flask("bad"))
 
 
 def test_missing_or_bad_key_fails_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,7 +128,7 @@ def test_missing_or_bad_key_fails_at_start_up(monkeypatch: pytest.MonkeyPatch) -
 
 def test_protect_all_guards_every_view_but_exempt_ones(keys: Keys, client: cs.Client) -> None:
     app = Flask("all", static_folder=None)
-    sessions = CryptoSessions(app, keys.server_secret, HOST, protect_all=True)
+    sessions = CryptoSessions(app, keys.server_secret, HOST, protect_all=True, accept_v1=True)
 
     @app.get("/private")
     def private() -> Any:
@@ -143,7 +162,7 @@ def test_protect_all_from_config(keys: Keys) -> None:
 def test_default_limit_is_one_mebibyte(keys: Keys, client: cs.Client) -> None:
     app = apps.flask_app(keys.server_secret, HOST)
     default = Flask("d")
-    assert CryptoSessions(default, keys.server_secret, HOST).server(default).max_body == 1 << 20
+    assert CryptoSessions(default, keys.server_secret, HOST).server(default).limits[2] == 1 << 20
     fits = call(app, client, "POST", "/postSend", {"challenge": "y" * (cs.DEFAULT_MAX_BODY // 2)})
     assert fits.status_code == 200
     too_big = call(app, client, "POST", "/postSend", {"challenge": "y" * cs.DEFAULT_MAX_BODY})
@@ -195,12 +214,12 @@ def test_methods_are_matched_exactly_and_a_get_carries_no_body(keys: Keys, clien
 
 def test_async_view(keys: Keys, client: cs.Client) -> None:
     app = Flask("async")
-    CryptoSessions(app, keys.server_secret, HOST)
+    CryptoSessions(app, keys.server_secret, HOST, accept_v1=True)
 
     @app.post("/a")
     @require_session
     async def view() -> Any:
-        return secure_json({"got": g.crypto_peer.payload})
+        return secure_json({"got": g.crypto_peer.value})
 
     assert opened(client, call(app, client, "POST", "/a", [1])) == {"got": [1]}
     assert app.test_client().post("/a").status_code == 401

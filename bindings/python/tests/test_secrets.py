@@ -45,9 +45,9 @@ def test_reprs_and_strs_hold_no_secrets() -> None:
         FlaskSessions(Flask("s"), server_secret, HOST),
         FastAPISessions(None, server_secret, HOST),
         CryptoSessionMiddleware(apps.fastapi_app(server_secret, HOST), server_secret, HOST),
-        HttpxAuth(server.public_key, client_secret),
-        RequestsAuth(server.public_key, client_secret),
-        SecureClient(server.public_key, client_secret, "http://127.0.0.1:9"),
+        HttpxAuth(server.public_key, client_secret, version=1),
+        RequestsAuth(server.public_key, client_secret, version=1),
+        SecureClient(server.public_key, client_secret, "http://127.0.0.1:9", version=1),
     ]
     text = "\n".join(f"{o!r} {o!s}" for o in objects)
     assert_clean(

@@ -49,7 +49,7 @@ def main() -> int:
 
             from crypto_sessions.client import HttpxAuth, decoded
 
-            with httpx.Client(auth=HttpxAuth(a.server_key, a.key), timeout=30) as http:
+            with httpx.Client(auth=HttpxAuth(a.server_key, a.key, version=1), timeout=30) as http:
                 response = http.request(method, a.url, **kwargs)
                 status = response.status_code
                 return report(status, decoded(response))
@@ -59,7 +59,7 @@ def main() -> int:
             from crypto_sessions.client import decoded
             from crypto_sessions.requests import RequestsAuth
 
-            response = requests.request(method, a.url, auth=RequestsAuth(a.server_key, a.key), timeout=30,
+            response = requests.request(method, a.url, auth=RequestsAuth(a.server_key, a.key, version=1), timeout=30,
                                         **kwargs)
             status = response.status_code
             return report(status, decoded(response))

@@ -32,7 +32,8 @@ def run_flask() -> None:
     from crypto_sessions.flask import CryptoSessions, current_peer, secure_json, secure_send
 
     app = Flask(__name__)
-    sessions = CryptoSessions(app, protect_all=True)  # key and host from the environment
+    # Key and host from the environment; the interop matrix speaks v1.
+    sessions = CryptoSessions(app, protect_all=True, accept_v1=True)
 
     @app.get("/text")
     def text():
@@ -44,12 +45,12 @@ def run_flask() -> None:
 
     @app.post("/echo")
     def echo():
-        payload = current_peer().payload
+        payload = current_peer().value
         return secure_send(payload) if isinstance(payload, str) else secure_json(payload)
 
     @app.post("/nobody")
     def nobody():
-        return secure_send(str(current_peer().payload))
+        return secure_send(str(current_peer().value))
 
     @app.get("/r/<path:rest>")
     def routed(rest):
@@ -61,7 +62,7 @@ def run_flask() -> None:
         return secure_send("teapot", status=418)
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    print(json.dumps({"port": server.server_port, "pubkey": sessions.server(app).public_key}),
+    print(json.dumps({"port": server.server_port, "pubkey": sessions.server(app).v1_public_key}),
           flush=True)
     server.serve_forever()
 

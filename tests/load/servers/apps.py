@@ -70,12 +70,12 @@ def flask_app(auth: bool) -> Any:
     from crypto_sessions.flask import CryptoSessions, require_session, secure_json, secure_send
 
     secret_key, host = _settings()
-    CryptoSessions(app, secret_key=secret_key, host=host)
+    CryptoSessions(app, secret_key=secret_key, host=host, accept_v1=True)  # the load tests speak v1
 
     @app.post("/echo")
     @require_session
     def echo() -> Any:
-        return secure_json(g.crypto_peer.payload)
+        return secure_json(g.crypto_peer.value)
 
     @app.get("/hello")
     @require_session

@@ -9,18 +9,21 @@ from __future__ import annotations
 import weakref
 from typing import Any, Optional
 
-from crypto_sessions._native import Client, revive
+from crypto_sessions._native import Client, V2Answer, revive
 from crypto_sessions.errors import CryptoSessionError, HttpStatusError
 
-__all__ = ["decoded", "decoded_bytes"]
+__all__ = ["decoded", "decoded_bytes", "v2_answer"]
 
 
 class _Opened:
-    __slots__ = ("raw", "error")
+    __slots__ = ("raw", "error", "v2")
 
-    def __init__(self, raw: Optional[bytes], error: Optional[CryptoSessionError]) -> None:
+    def __init__(
+        self, raw: Optional[bytes], error: Optional[CryptoSessionError], v2: Optional[V2Answer] = None
+    ) -> None:
         self.raw = raw
         self.error = error
+        self.v2 = v2
 
 
 _opened: weakref.WeakKeyDictionary[Any, _Opened] = weakref.WeakKeyDictionary()
@@ -36,6 +39,23 @@ def open_answer(
         _opened[response] = _Opened(None, err)
         return
     _opened[response] = _Opened(raw, None)
+
+
+def keep_v2_answer(response: Any, answer: V2Answer) -> None:
+    """Remember the verified v2 answer of ``response``; a non-2xx one is an error
+    for :func:`decoded`, as in v1 (:func:`v2_answer` gives it whatever its status)."""
+    error = None
+    if not 200 <= answer.status < 300:
+        error = HttpStatusError(f"HTTP status is not 2xx: the server answered with status {answer.status}", answer.status)
+    _opened[response] = _Opened(answer.payload, error, answer)
+
+
+def v2_answer(response: Any) -> V2Answer:
+    """The verified v2 answer of a response (status, content type, payload)."""
+    opened = _opened.get(response)
+    if opened is None or opened.v2 is None:
+        raise LookupError("this response was not sent with a crypto_sessions v2 auth")
+    return opened.v2
 
 
 def _get(response: Any) -> bytes:

@@ -10,7 +10,19 @@ import logging
 import os
 from typing import Any, Callable, Optional, Union
 
-from crypto_sessions._native import DEFAULT_MAX_BODY, ENV_HOST, ENV_MAX_BODY, ENV_SECRET_KEY, Server
+from crypto_sessions._native import (
+    DEFAULT_MAX_BODY,
+    ENV_ACCEPT_V1,
+    ENV_HOST,
+    ENV_MAX_AGE,
+    ENV_MAX_BODY,
+    ENV_MAX_SKEW,
+    ENV_ORIGINS,
+    ENV_REPLAY,
+    ENV_SECRET_KEY,
+    Server,
+    V2Server,
+)
 from crypto_sessions.errors import CryptoSessionError, InvalidKeyError
 
 KEY_SETTING = ENV_SECRET_KEY
@@ -29,6 +41,15 @@ def _environment(name: str) -> Optional[str]:
     return os.environ.get(name) or None
 
 
+def _setting(config: Optional[Lookup], name: str) -> tuple[Any, str]:
+    """A setting from the app's config, else the environment, and where it came from."""
+    if config is not None:
+        value = config(name)
+        if value not in (None, ""):
+            return value, f"app config {name}"
+    return _environment(name), f"environment variable {name}"
+
+
 def build_server(
     secret_key: KeyArg,
     host: Optional[str],
@@ -42,11 +63,7 @@ def build_server(
     """
 
     def setting(name: str) -> tuple[Any, str]:
-        if config is not None:
-            value = config(name)
-            if value not in (None, ""):
-                return value, f"app config {name}"
-        return _environment(name), f"environment variable {name}"
+        return _setting(config, name)
 
     key_source = "the secret_key argument"
     if secret_key in (None, ""):
@@ -75,6 +92,97 @@ def build_server(
         raise ValueError("max_body must not be negative")
     try:
         return Server(secret_key, str(host), max_body=max_body)
+    except CryptoSessionError as err:
+        # The core's message names the problem, never the key's value.
+        raise type(err)(f"{key_source}: {err}") from None
+
+
+def _number(value: Any, source: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{source} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise ValueError(f"{source} must not be negative")
+    return number
+
+
+def build_v2_server(
+    secret_key: Union[KeyArg, list[Union[str, bytes]]],
+    host: Optional[str],
+    *,
+    origins: Optional[list[str]] = None,
+    max_age: Optional[int] = None,
+    max_skew: Optional[int] = None,
+    max_body: Optional[int] = None,
+    accept_v1: Optional[bool] = None,
+    replay: Optional[str] = None,
+    admission: Optional[Callable[[bytes], bool]] = None,
+    now: Optional[int] = None,
+    replay_store_created: Optional[float] = None,
+    config: Optional[Lookup] = None,
+) -> V2Server:
+    """A v2 server (v1 too with ``accept_v1``): each option from its argument, else
+    ``config`` (an app's), else the environment (``CRYPTO_SESSION_KEY`` — several keys
+    comma-separated, the first also serves v1 — ``CRYPTO_SESSION_HOST``,
+    ``CRYPTO_SESSION_ORIGINS``, ``CRYPTO_SESSION_REPLAY``, ``CRYPTO_SESSION_MAX_AGE``,
+    ``CRYPTO_SESSION_MAX_SKEW``, ``CRYPTO_SESSION_MAX_BODY``,
+    ``CRYPTO_SESSION_ACCEPT_V1``). A bad value raises here, at start-up."""
+
+    def setting(name: str) -> tuple[Any, str]:
+        return _setting(config, name)
+
+    keys: list[Union[str, bytes]]
+    if secret_key in (None, "", []):
+        configured, key_source = setting(KEY_SETTING)
+        if configured in (None, ""):
+            raise InvalidKeyError(
+                f"no server secret key: pass secret_key= or set {KEY_SETTING} (64 hex characters)"
+            )
+        keys = [k.strip() for k in str(configured).split(",") if k.strip()]
+    else:
+        key_source = "the secret_key argument"
+        keys = list(secret_key) if isinstance(secret_key, list) else [secret_key]
+    if host in (None, ""):
+        host, _ = setting(HOST_SETTING)
+        if host in (None, ""):
+            host = DEFAULT_HOST
+            logger.warning("%s is not set: clients must sign for %s", HOST_SETTING, DEFAULT_HOST)
+    if origins is None:
+        configured, _ = setting(ENV_ORIGINS)
+        origins = [o.strip() for o in str(configured or "").split(",") if o.strip()]
+    # The host is always one of the origins, and the first (it serves v1).
+    all_origins = [str(host).rstrip("/")] + [o for o in origins if o.rstrip("/") != str(host).rstrip("/")]
+
+    def number(value: Optional[int], name: str) -> Optional[int]:
+        if value is not None:
+            return _number(value, name.lower())
+        configured, source = setting(name)
+        return None if configured in (None, "") else _number(configured, source)
+
+    if accept_v1 is None:
+        configured, source = setting(ENV_ACCEPT_V1)
+        if configured in (None, "", "0", False):
+            accept_v1 = False
+        elif configured in ("1", True):
+            accept_v1 = True
+        else:
+            raise ValueError(f"{source} must be 1 or 0, not {configured!r}")
+    if replay is None:
+        replay = str(setting(ENV_REPLAY)[0] or "memory")
+    try:
+        return V2Server(
+            keys,
+            all_origins,
+            max_age=number(max_age, ENV_MAX_AGE),
+            max_skew=number(max_skew, ENV_MAX_SKEW),
+            max_body=number(max_body, MAX_BODY_SETTING),
+            accept_v1=accept_v1,
+            replay=replay,
+            admission=admission,
+            now=now,
+            replay_store_created=replay_store_created,
+        )
     except CryptoSessionError as err:
         # The core's message names the problem, never the key's value.
         raise type(err)(f"{key_source}: {err}") from None

@@ -1,6 +1,6 @@
 """Type stubs of the compiled module ``crypto_sessions._native`` (checked by stubtest)."""
 
-from typing import Any, Final, Optional, Union, final
+from typing import Any, Callable, Final, Optional, Sequence, Union, final
 
 __all__ = [
     "generate_secret_key",
@@ -27,6 +27,30 @@ __all__ = [
     "REJECTION_STATUS",
     "signed_url",
     "ANSWER_CONTENT_TYPE",
+    "V2Server",
+    "V2Authenticated",
+    "V2SealedAnswer",
+    "V2Client",
+    "V2PreparedRequest",
+    "V2Answer",
+    "V2_AUTH_SCHEME",
+    "V2_AUTHORIZATION",
+    "V2_CRYPTO_SESSION",
+    "V2_WWW_AUTHENTICATE",
+    "V2_CACHE_CONTROL",
+    "V2_NO_STORE",
+    "V2_EXPOSED_HEADERS",
+    "V2_ALLOWED_HEADERS",
+    "V2_ACCESS_CONTROL_EXPOSE_HEADERS",
+    "V2_SEALED_CONTENT_TYPE",
+    "V2_ENV_VECTORS",
+    "ENV_REPLAY",
+    "ENV_ORIGINS",
+    "ENV_MAX_AGE",
+    "ENV_MAX_SKEW",
+    "ENV_ACCEPT_V1",
+    "V2_DEFAULT_MAX_AGE",
+    "V2_DEFAULT_MAX_SKEW",
 ]
 
 _KeyLike = Union[str, bytes, bytearray, memoryview]
@@ -51,6 +75,25 @@ def signed_url(origin: Optional[str], url: str) -> tuple[str, str]:
     send (the core's; ``origin`` is the server's host, ``None`` for the URL's own)."""
 
 ANSWER_CONTENT_TYPE: Final[str]
+V2_AUTH_SCHEME: Final[str]
+V2_AUTHORIZATION: Final[str]
+V2_CRYPTO_SESSION: Final[str]
+V2_WWW_AUTHENTICATE: Final[str]
+V2_CACHE_CONTROL: Final[str]
+V2_NO_STORE: Final[str]
+V2_EXPOSED_HEADERS: Final[str]
+V2_ALLOWED_HEADERS: Final[str]
+V2_ACCESS_CONTROL_EXPOSE_HEADERS: Final[str]
+V2_SEALED_CONTENT_TYPE: Final[str]
+V2_ENV_VECTORS: Final[str]
+ENV_REPLAY: Final[str]
+ENV_ORIGINS: Final[str]
+ENV_MAX_AGE: Final[str]
+ENV_MAX_SKEW: Final[str]
+ENV_ACCEPT_V1: Final[str]
+V2_DEFAULT_MAX_AGE: Final[int]
+V2_DEFAULT_MAX_SKEW: Final[int]
+
 
 def generate_secret_key() -> str:
     """Create a new random secp256k1 secret key, as 64 lowercase hex characters."""
@@ -256,3 +299,132 @@ class PreparedRequest:
     @property
     def body(self) -> Optional[str]:
         """The body text for a POST, else ``None``."""
+
+
+@final
+class V2Server:
+    """A v2 server (and v1 with ``accept_v1``); see the module's README."""
+
+    def __new__(
+        cls,
+        secret_keys: Union[_KeyLike, Sequence[_KeyLike]],
+        origins: Sequence[str],
+        *,
+        max_age: Optional[int] = None,
+        max_skew: Optional[int] = None,
+        max_body: Optional[int] = None,
+        accept_v1: bool = False,
+        replay: str = "memory",
+        replay_capacity: Optional[int] = None,
+        replay_prefix: Optional[str] = None,
+        admission: Optional[Callable[[bytes], bool]] = None,
+        now: Optional[int] = None,
+        replay_store_created: Optional[float] = None,
+    ) -> V2Server: ...
+    def set_now(self, now: int) -> None: ...
+    @property
+    def public_keys(self) -> list[str]: ...
+    @property
+    def v1_public_key(self) -> Optional[str]: ...
+    @property
+    def origins(self) -> list[str]: ...
+    @property
+    def limits(self) -> tuple[int, int, int]: ...
+    @property
+    def accept_v1(self) -> bool: ...
+    def check_content_length(self, authorization: list[str], content_length: Optional[int]) -> None: ...
+    def authenticate(
+        self,
+        method: str,
+        target: _TextLike,
+        authorization: list[str],
+        content_length: Optional[int],
+        body: _BytesLike,
+    ) -> V2Authenticated: ...
+
+@final
+class V2Authenticated:
+    """An authenticated request of either version."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def client_key(self) -> bytes: ...
+    @property
+    def payload(self) -> bytes: ...
+    @property
+    def content_type(self) -> str: ...
+    def seal(self, status: int, content_type: str, payload: _BytesLike) -> V2SealedAnswer: ...
+
+@final
+class V2SealedAnswer:
+    """A sealed answer: status, headers, body."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def body(self) -> bytes: ...
+
+@final
+class V2Client:
+    """A v2 client of one server key."""
+
+    def __new__(cls, secret_key: _KeyLike, server_key: _KeyLike, *, now: Optional[int] = None) -> V2Client: ...
+    def set_now(self, now: int) -> None: ...
+    @property
+    def public_key(self) -> str: ...
+    @property
+    def server_key(self) -> str: ...
+    @property
+    def clock_offset(self) -> int: ...
+    def prepare(
+        self, method: str, url: str, content_type: str = "", payload: Optional[_BytesLike] = None
+    ) -> V2PreparedRequest: ...
+    def open(
+        self,
+        request: V2PreparedRequest,
+        status: int,
+        crypto_session: Optional[str],
+        www_authenticate: Optional[str],
+        body: _BytesLike,
+    ) -> V2Answer: ...
+    def open_for_token(
+        self,
+        method: str,
+        request_token: _BytesLike,
+        status: int,
+        crypto_session: str,
+        body: _BytesLike,
+        *,
+        kind: Optional[str] = None,
+    ) -> V2Answer: ...
+
+@final
+class V2PreparedRequest:
+    """A v2 request ready to send."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def token(self) -> bytes: ...
+    @property
+    def is_retry(self) -> bool: ...
+
+@final
+class V2Answer:
+    """A verified v2 answer."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def payload(self) -> bytes: ...

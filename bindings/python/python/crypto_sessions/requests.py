@@ -17,11 +17,12 @@ from typing import Any, Optional, Union
 from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 
-from crypto_sessions._answers import decoded, decoded_bytes, open_answer
-from crypto_sessions._native import Client, signed_url
-from crypto_sessions.errors import MalformedInputError
+from crypto_sessions._answers import decoded, decoded_bytes, keep_v2_answer, open_answer, v2_answer
+from crypto_sessions._native import Client, V2PreparedRequest, signed_url
+from crypto_sessions._v2client import V2Exchange
+from crypto_sessions.errors import MalformedInputError, StaleError
 
-__all__ = ["RequestsAuth", "decoded", "decoded_bytes"]
+__all__ = ["RequestsAuth", "decoded", "decoded_bytes", "v2_answer"]
 
 
 class RequestsAuth(AuthBase):
@@ -34,16 +35,30 @@ class RequestsAuth(AuthBase):
     """
 
     def __init__(
-        self, server_pubkey: Union[str, bytes], secret_key: Union[str, bytes], *, host: Optional[str] = None
+        self,
+        server_pubkey: Union[str, bytes],
+        secret_key: Union[str, bytes],
+        *,
+        host: Optional[str] = None,
+        version: int = 2,
+        now: Optional[int] = None,
     ) -> None:
-        self._client = Client(server_pubkey, secret_key)
+        if version not in (1, 2):
+            raise ValueError(f"version must be 1 or 2, not {version!r}")
+        self.version = version
         self._host = host
+        if version == 2:
+            self._v2 = V2Exchange(server_pubkey, secret_key, host, now)
+        else:
+            self._client = Client(server_pubkey, secret_key)
 
     def __repr__(self) -> str:
-        return f"RequestsAuth(server_pubkey={self._client.server_pubkey!r}, host={self._host!r})"
+        return f"RequestsAuth(version={self.version}, host={self._host!r})"
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
-        """Sign ``r`` (and encrypt its body for a POST) in place."""
+        """Sign ``r`` (and seal its body) in place."""
+        if self.version == 2:
+            return self._v2_sign(r)
         body = r.body
         if body is not None and not isinstance(body, (str, bytes)):
             raise TypeError("RequestsAuth signs str or bytes bodies, not streams or files")
@@ -73,3 +88,51 @@ class RequestsAuth(AuthBase):
             response.content,
         )
         return response
+
+    def _v2_sign(self, r: PreparedRequest) -> PreparedRequest:
+        body = r.body
+        if body is not None and not isinstance(body, (str, bytes)):
+            raise TypeError("RequestsAuth signs str or bytes bodies, not streams or files")
+        content = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+        prepared = self._v2.prepare(
+            r.method or "GET", r.url or "", r.path_url, str(r.headers.get("Content-Type", "")), content
+        )
+        self._apply(r, prepared)
+        r.register_hook("response", self._v2_open)
+        return r
+
+    @staticmethod
+    def _apply(r: PreparedRequest, prepared: V2PreparedRequest) -> None:
+        for name in ("Content-Length", "Transfer-Encoding", "Content-Type", "Authorization", "Cache-Control"):
+            r.headers.pop(name, None)
+        for name, value in prepared.headers:
+            r.headers[name] = value
+        r.body = prepared.body if prepared.body else None
+        r.headers["Content-Length"] = str(len(prepared.body))
+        r._v2_prepared = prepared  # type: ignore[attr-defined]
+
+    def _v2_open(self, response: Response, **kwargs: Any) -> Response:
+        if response.is_redirect:
+            raise MalformedInputError("malformed input: a v2 answer never comes through a redirect")
+        prepared: V2PreparedRequest = getattr(response.request, "_v2_prepared")
+        try:
+            self._v2_keep(prepared, response)
+        except StaleError as stale:
+            if stale.retry is None or response.connection is None:
+                raise
+            retry = response.request.copy()
+            self._apply(retry, stale.retry)
+            response.content  # release the connection  # noqa: B018
+            response.raw.release_conn()
+            retried: Response = response.connection.send(retry, **kwargs)
+            retried.history.append(response)
+            retried.request = retry
+            self._v2_keep(stale.retry, retried)
+            return retried
+        return response
+
+    def _v2_keep(self, prepared: V2PreparedRequest, response: Response) -> None:
+        answer = self._v2.open(prepared, response.status_code, response.headers, response.content)
+        keep_v2_answer(response, answer)
+        response._content = answer.payload
+        response.headers["Content-Type"] = answer.content_type
