@@ -343,7 +343,7 @@ export function parseRequestToken (token) {
 }
 
 /**
- * Build a request: -> {token, authorization, body, header, signature, kReq, convKey, uri}.
+ * Build a request: -> {token, authorization, body, header, signature, uri, m}.
  * `created` (Unix seconds), `nonceReq` (16 bytes) and `auxRand` (32 bytes) are fresh
  * random values in production; the vectors fix them.
  */
@@ -361,7 +361,7 @@ export function buildRequest ({ clientSecret, serverXonly, method, origin, targe
   const m = mReq({ header, serverXonly: server, method, uri, body })
   const signature = schnorr.sign(m, secret, auxRand)
   const token = concat(header, signature)
-  return { token, authorization: `CryptoSession ${b64url(token)}`, body, header, signature, kReq, convKey, uri, m }
+  return { token, authorization: `CryptoSession ${b64url(token)}`, body, header, signature, uri, m }
 }
 
 // ---- answer -------------------------------------------------------------------------
@@ -496,7 +496,7 @@ export class Server {
     for (const [name, v, min] of [['max_age', maxAge, 1], ['max_skew', maxSkew, MIN_MAX_SKEW], ['max_body', maxBody, 0]]) {
       if (!Number.isSafeInteger(v) || v < min) fail('invalid_input', `${name} must be an integer >= ${min}`)
     }
-    this.keys = secretKeys.map((k) => {
+    this.#keys = secretKeys.map((k) => {
       const secret = parseSecretKey(k)
       const xonly = schnorr.getPublicKey(secret)
       return { secret, xonly, kid: kid(xonly) }
@@ -504,10 +504,13 @@ export class Server {
     this.origins = [...new Set(origins.map(parseOrigin))]
     Object.assign(this, { maxAge, maxSkew, maxBody, restartGuard, admit, now, random })
     this.store = store ?? new MemoryReplayStore({ capacity: replayCapacity, created: now() })
-    this.convKeys = new ConversationKeys()
   }
 
-  get publicKeys () { return this.keys.map((k) => k.xonly) }
+  // Secret keys and derived keys stay in private fields: never in inspect/JSON output.
+  #keys
+  #convKeys = new ConversationKeys()
+
+  get publicKeys () { return this.#keys.map((k) => Uint8Array.from(k.xonly)) }
 
   /**
    * Checks 1-7 in order. authorization: the list of Authorization field values (a
@@ -533,7 +536,7 @@ export class Server {
     let parsedTarget
     try { parsedTarget = parseTarget(target) } catch (err) { if (err.code === 'malformed') return reject('malformed'); throw err }
     // 3. key
-    const key = this.keys.find((k) => equalBytes(k.kid, request.kid))
+    const key = this.#keys.find((k) => equalBytes(k.kid, request.kid))
     if (!key) return reject('unknown_key')
     // 4. signature (C a valid x-only key; for an origin-form target, one of the origins)
     if (liftX(request.clientXonly) === null) return reject('invalid_signature')
@@ -560,7 +563,7 @@ export class Server {
     if (recorded === 'present') return reject('replayed')
     if (recorded !== 'recorded') return reject('busy')
     // 7. body
-    const convKey = this.convKeys.get(key.secret, request.clientXonly)
+    const convKey = this.#convKeys.get(key.secret, request.clientXonly)
     const opened = unseal(requestKey(convKey, request.header), request.header, body)
     if (opened === null) return reject('invalid_body')
     return {
@@ -575,19 +578,19 @@ export class Server {
         payload: opened.payload,
         token: Uint8Array.from(raw),
         serverXonly: key.xonly,
-        keyIndex: this.keys.indexOf(key)
+        keyIndex: this.#keys.indexOf(key)
       }
     }
   }
 
   #staleAnswer (key, requestToken, now) {
-    return buildAnswer({ serverSecret: key.secret, requestToken, status: 401, created: now, nonceAns: this.random(16), auxRand: this.random(32), stale: true, convKey: this.convKeys.get(key.secret, parseRequestToken(requestToken).clientXonly) })
+    return buildAnswer({ serverSecret: key.secret, requestToken, status: 401, created: now, nonceAns: this.random(16), auxRand: this.random(32), stale: true, convKey: this.#convKeys.get(key.secret, parseRequestToken(requestToken).clientXonly) })
   }
 
   /** Seal the application's answer to an authenticated request: -> {status, header, body}. */
   answer (request, { status = 200, contentType = '', payload = new Uint8Array(0) } = {}) {
-    const key = this.keys[request.keyIndex]
-    const built = buildAnswer({ serverSecret: key.secret, requestToken: request.token, status, created: this.now(), nonceAns: this.random(16), auxRand: this.random(32), contentType, payload, method: request.method, convKey: this.convKeys.get(key.secret, request.clientXonly) })
+    const key = this.#keys[request.keyIndex]
+    const built = buildAnswer({ serverSecret: key.secret, requestToken: request.token, status, created: this.now(), nonceAns: this.random(16), auxRand: this.random(32), contentType, payload, method: request.method, convKey: this.#convKeys.get(key.secret, request.clientXonly) })
     return { status, header: built.header, body: built.body }
   }
 }
@@ -599,18 +602,21 @@ export class Server {
  * random(n). Keeps the clock offset learnt from signed stale answers of this server.
  */
 export class Client {
+  #secret
+  #convKey
+
   constructor ({ clientSecret, serverXonly, now = defaultNow, monotonic = () => performance.now(), random = defaultRandom }) {
-    this.secret = parseSecretKey(clientSecret)
+    this.#secret = parseSecretKey(clientSecret)
     this.server = parsePublicKey(serverXonly)
-    this.xonly = schnorr.getPublicKey(this.secret)
-    this.convKey = conversationKey(this.secret, this.server)
+    this.xonly = schnorr.getPublicKey(this.#secret)
+    this.#convKey = conversationKey(this.#secret, this.server)
     Object.assign(this, { now, monotonic, random })
     this.offset = 0
   }
 
   /** A request to send: -> {token, authorization, body, headers}. */
   prepare ({ method, origin, target, contentType = '', payload = new Uint8Array(0) }) {
-    const built = buildRequest({ clientSecret: this.secret, serverXonly: this.server, method, origin, target, created: this.now() + this.offset, nonceReq: this.random(16), auxRand: this.random(32), contentType, payload, convKey: this.convKey })
+    const built = buildRequest({ clientSecret: this.#secret, serverXonly: this.server, method, origin, target, created: this.now() + this.offset, nonceReq: this.random(16), auxRand: this.random(32), contentType, payload, convKey: this.#convKey })
     const headers = { authorization: built.authorization }
     if (built.body.length > 0) Object.assign(headers, { 'content-type': SEALED_CONTENT_TYPE, 'cache-control': 'no-transform' })
     return { ...built, headers }
@@ -618,7 +624,7 @@ export class Client {
 
   /** Open an answer to `prepared`; expect 'answer' or 'stale'. */
   open (prepared, { method, status, header, body, expect = 'answer' }) {
-    return openAnswer({ clientSecret: this.secret, serverXonly: this.server, requestToken: prepared.token, status, header, body, expect, method, convKey: this.convKey })
+    return openAnswer({ clientSecret: this.#secret, serverXonly: this.server, requestToken: prepared.token, status, header, body, expect, method, convKey: this.#convKey })
   }
 
   /** Learn the server's time from a verified stale answer that arrived at local time `arrivedAt`. */

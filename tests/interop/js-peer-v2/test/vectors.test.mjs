@@ -223,7 +223,7 @@ function checkStaleAnswer (server, stale, step, where) {
   assert.equal(stale.body.length, 0, where)
   const auth = step.authorization.trim().split(/ +/)[1]
   const request = v2.parseRequestToken(v2.b64urlDecode(auth))
-  const key = server.keys.find((k) => v2.equalBytes(k.kid, request.kid))
+  const key = { xonly: server.publicKeys.find((x) => v2.equalBytes(v2.kid(x), request.kid)) }
   const token = v2.b64urlDecode(stale.header)
   assert.equal(token.length, 90, where)
   assert.equal(token[0], 2, where)
