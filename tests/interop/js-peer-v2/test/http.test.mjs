@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
+import net from 'node:net'
 import zlib from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 
@@ -196,4 +197,28 @@ test('CORS: preflight unauthenticated with Authorization and Content-Type named;
   assert.equal(ok.headers['access-control-expose-headers'], 'Crypto-Session, WWW-Authenticate')
   assert.match(ok.headers['cache-control'], /no-store/)
   assert.equal(ok.headers['content-type'], v2.SEALED_CONTENT_TYPE)
+})
+
+/** Raw bytes on a socket: the status line and the WWW-Authenticate value. */
+function rawSocket (text) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(srv.port, '127.0.0.1', () => socket.end(text))
+    let out = ''
+    socket.on('data', (d) => { out += d })
+    socket.on('error', reject)
+    socket.on('close', () => resolve({ status: Number(out.split(' ')[1]), www: (/^www-authenticate: (.*)$/im.exec(out) ?? [])[1]?.trim() }))
+  })
+}
+
+test('on the wire: an absolute-form target is verified with its own origin; two Authorization fields are malformed', async () => {
+  const c = client()
+  const absolute = c.prepare({ method: 'GET', origin: base, target: `${base}/inspect?x` })
+  const ok = await rawSocket(`GET ${base}/inspect?x HTTP/1.1\r\nHost: x\r\nAuthorization: ${absolute.authorization}\r\nConnection: close\r\n\r\n`)
+  assert.equal(ok.status, 200)
+  const elsewhere = c.prepare({ method: 'GET', origin: 'http://localhost:1', target: 'http://localhost:1/inspect' })
+  const foreign = await rawSocket(`GET http://localhost:1/inspect HTTP/1.1\r\nHost: x\r\nAuthorization: ${elsewhere.authorization}\r\nConnection: close\r\n\r\n`)
+  assert.deepEqual(foreign, { status: 401, www: 'CryptoSession error="invalid_signature"' })
+  const p = c.prepare({ method: 'GET', origin: base, target: '/inspect' })
+  const two = await rawSocket(`GET /inspect HTTP/1.1\r\nHost: x\r\nAuthorization: ${p.authorization}\r\nAuthorization: ${p.authorization}\r\nConnection: close\r\n\r\n`)
+  assert.deepEqual(two, { status: 401, www: 'CryptoSession error="malformed"' })
 })
