@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFile } from 'node:child_process'
+import http from 'node:http'
 import { createInterface } from 'node:readline'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
@@ -73,5 +74,29 @@ test('client.mjs: bad usage exits 2 with a message', async () => {
     const res = await client(args)
     assert.equal(res.code, 2, JSON.stringify(args))
     assert.match(res.stderr, /client\.mjs: /)
+  }
+})
+
+function checkServer (args) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(PEER_DIR, 'check-server.mjs'), ...args], (err, stdout) => resolve({ code: err ? err.code : 0, stdout }))
+  })
+}
+
+test('check-server.mjs: every check passes against this server', async () => {
+  const res = await checkServer(['--server-key', pubkey, '--url', `http://127.0.0.1:${port}/inspect`])
+  assert.equal(res.code, 0, res.stdout)
+  assert.match(res.stdout, /^7 passed, 0 failed$/m)
+})
+
+test('check-server.mjs: a server that answers without authenticating fails the checks', async () => {
+  const fake = http.createServer((req, res) => { res.writeHead(200); res.end('ok') })
+  await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve))
+  try {
+    const res = await checkServer(['--server-key', pubkey, '--url', `http://127.0.0.1:${fake.address().port}/`])
+    assert.equal(res.code, 1, res.stdout)
+    assert.match(res.stdout, /^0 passed, 7 failed$/m)
+  } finally {
+    fake.close()
   }
 })
