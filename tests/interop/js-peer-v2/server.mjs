@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A node:http server speaking crypto-session v2 (only), for the interop matrix.
 //
-//   CRYPTO_SESSION_KEY=<64 hex>[,<64 hex>...] [CRYPTO_SESSION_ORIGINS=http://127.0.0.1:N,...]
+//   CRYPTO_SESSION_KEY=<64 hex>[,<64 hex>...] [CRYPTO_SESSION_ORIGINS=http://127.0.0.1:N,...
+//   or CRYPTO_SESSION_HOST=<one origin>, as the matrix's peer contract]
 //   [CRYPTO_SESSION_MAX_AGE=60] [CRYPTO_SESSION_MAX_SKEW=5] [CRYPTO_SESSION_MAX_BODY=1048576]
 //   [CRYPTO_SESSION_ALLOW_ORIGIN=*] [PORT=0] node server.mjs [--key HEX ...] [--origin URL ...]
 //   [--max-age S] [--max-skew S] [--max-body BYTES] [--allow-origin ORIGIN] [--port N]
@@ -166,7 +167,8 @@ if (isMain) {
   try {
     const { server, port, pubkey } = await startServer({
       secretKeys: values.key ?? list(env.CRYPTO_SESSION_KEY),
-      origins: values.origin ?? list(env.CRYPTO_SESSION_ORIGINS),
+      // CRYPTO_SESSION_HOST: the interop matrix's peer contract (one origin).
+      origins: values.origin ?? list(env.CRYPTO_SESSION_ORIGINS || env.CRYPTO_SESSION_HOST),
       maxAge: int(values['max-age'] ?? env.CRYPTO_SESSION_MAX_AGE),
       maxSkew: int(values['max-skew'] ?? env.CRYPTO_SESSION_MAX_SKEW),
       maxBody: int(values['max-body'] ?? env.CRYPTO_SESSION_MAX_BODY),

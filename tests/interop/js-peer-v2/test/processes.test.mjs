@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 
 import * as v2 from '../protocol.mjs'
+import { sendPrepared } from '../http.mjs'
 import { PEER_DIR } from './support.mjs'
 
 const SERVER_KEY = randomBytes(32).toString('hex')
@@ -98,5 +99,26 @@ test('check-server.mjs: a server that answers without authenticating fails the c
     assert.match(res.stdout, /^0 passed, 7 failed$/m)
   } finally {
     fake.close()
+  }
+})
+
+test('server.mjs reads CRYPTO_SESSION_HOST (the matrix contract) as its one origin', async () => {
+  const other = spawn(process.execPath, [join(PEER_DIR, 'server.mjs'), '--no-restart-guard'], {
+    env: { ...process.env, CRYPTO_SESSION_KEY: SERVER_KEY, CRYPTO_SESSION_HOST: 'http://proxy.test:8080' },
+    stdio: ['ignore', 'pipe', 'ignore']
+  })
+  try {
+    const line = await new Promise((resolve) => createInterface({ input: other.stdout }).once('line', resolve))
+    const p = JSON.parse(line).port
+    // Signed for the configured origin, sent to the real port: accepted (the origin is configuration, not Host).
+    const c = new v2.Client({ clientSecret: randomBytes(32), serverXonly: pubkey })
+    const prepared = c.prepare({ method: 'GET', origin: 'http://proxy.test:8080', target: '/inspect' })
+    const res = await sendPrepared(`http://127.0.0.1:${p}/inspect`, 'GET', prepared)
+    const viaProxy = JSON.parse(new TextDecoder().decode(c.open(prepared, { method: 'GET', status: res.status, header: res.header, body: res.body }).payload)).uri
+    assert.equal(viaProxy, 'http://proxy.test:8080/inspect')
+    const direct = await client(['--server-key', pubkey, '--url', `http://127.0.0.1:${p}/inspect`])
+    assert.equal(direct.out.err.kind, 'invalid_signature')
+  } finally {
+    other.kill('SIGTERM')
   }
 })
