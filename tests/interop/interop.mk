@@ -21,6 +21,9 @@ test-js-peer: js-peer-deps
 TEST_TARGETS += test-js-peer
 # ---- end js-peer ----------------------------------------------------------------------
 
+# The v2 peer (tests/*/*.mk is as deep as the Makefile looks).
+include $(ROOT)/tests/interop/js-peer-v2/js-peer-v2.mk
+
 # ---- the interop matrix and the demo (matrix.py, demo.py; README.md) ---------------
 #
 #   make interop-peers   build every peer the matrix runs (below)
