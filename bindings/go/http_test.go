@@ -2,11 +2,13 @@ package cryptosessions
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -329,5 +331,140 @@ func TestManyClientsAtOnce(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// A real server that redirects /start to location and records the
+// authorization header of every request it gets.
+func redirector(t *testing.T, location string) (*httptest.Server, *[]string) {
+	var seen []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.Path+" "+r.Header.Get("Authorization"))
+		mu.Unlock()
+		if r.URL.Path == "/start" {
+			http.Redirect(w, r, location, http.StatusFound)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &seen
+}
+
+func TestTransportNeverSignsARedirectItWasNotAskedFor(t *testing.T) {
+	elsewhere, elsewhereSeen := redirector(t, "/")
+	for _, c := range []struct {
+		location string
+		follow   bool
+	}{
+		{elsewhere.URL + "/evil", false},
+		{elsewhere.URL + "/evil", true},
+		{"/same-origin", false},
+	} {
+		srv, seen := redirector(t, c.location)
+		client, _ := newClient(t, mustKey(t).PublicKey())
+		client.Transport.(*Transport).FollowRedirects = c.follow
+		_, err := client.Get(srv.URL + "/start")
+		if !errors.Is(err, ErrMalformedInput) || !strings.Contains(err.Error(), "not signing a redirect") {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		if len(*seen) != 1 || !strings.HasPrefix((*seen)[0], "/start ") || strings.HasSuffix((*seen)[0], " ") {
+			t.Fatalf("%+v: the server saw %q", c, *seen)
+		}
+	}
+	if len(*elsewhereSeen) != 0 {
+		t.Fatalf("the other origin was reached: %q", *elsewhereSeen)
+	}
+	// Opted in, a same-origin redirect is signed for its own URL.
+	srv, seen := redirector(t, "/same-origin")
+	client, _ := newClient(t, mustKey(t).PublicKey())
+	client.Transport.(*Transport).FollowRedirects = true
+	// The redirector's own answer is unsigned, so the transport refuses it.
+	if _, err := client.Get(srv.URL + "/start"); !errors.Is(err, ErrInvalidSignature) {
+		t.Fatalf("an unsigned answer: %v", err)
+	}
+	if len(*seen) != 2 || (*seen)[0][len("/start "):] == (*seen)[1][len("/same-origin "):] {
+		t.Fatalf("the server saw %q", *seen)
+	}
+}
+
+func TestABodyLimitThatDoesNotFitIsAnError(t *testing.T) {
+	for _, limit := range []int{math.MaxInt, -1, 0, 1<<30 + 1} {
+		_, err := NewServer(mustKey(t), "http://localhost:1", WithLimits(Limits{MaxBody: limit, SessionCache: 1, VerifiedCache: 1}))
+		if !errors.Is(err, ErrMalformedInput) {
+			t.Errorf("MaxBody %d: %v", limit, err)
+		}
+	}
+}
+
+func mustKey(t *testing.T) *SecretKey {
+	t.Helper()
+	key, err := GenerateSecretKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+func TestTheEnvironmentNamesAreTheCores(t *testing.T) {
+	if EnvSecretKey != "CRYPTO_SESSION_KEY" || EnvHost != "CRYPTO_SESSION_HOST" || EnvMaxBody != "CRYPTO_SESSION_MAX_BODY" {
+		t.Fatalf("%s %s %s", EnvSecretKey, EnvHost, EnvMaxBody)
+	}
+	key := mustKey(t)
+	t.Setenv(EnvSecretKey, hex.EncodeToString(key.Bytes()))
+	t.Setenv(EnvHost, "http://localhost:3001")
+	t.Setenv(EnvMaxBody, "2048")
+	srv, err := NewServerFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if srv.Limits().MaxBody != 2048 {
+		t.Fatalf("max body %d", srv.Limits().MaxBody)
+	}
+	for _, bad := range []string{"4294967296", "-1", "1e3"} {
+		t.Setenv(EnvMaxBody, bad)
+		if _, err := NewServerFromEnv(); !errors.Is(err, ErrMalformedInput) {
+			t.Errorf("%s=%s: %v", EnvMaxBody, bad, err)
+		}
+	}
+}
+
+func TestAGetWithABodyNeverReachesTheHandler(t *testing.T) {
+	reached := 0
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+		reached++
+		_ = Send(w, r, http.StatusOK, "hi")
+	})
+	ts := newTestServer(t, mux)
+	session, err := NewClient(ts.srv.PublicKey(), mustKey(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer session.Close()
+	prepared, err := session.Prepare("GET", ts.URL+"/hello", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []io.Reader{strings.NewReader("x"), io.MultiReader(strings.NewReader(""))} {
+		req, _ := http.NewRequest("GET", ts.URL+"/hello", body)
+		req.Header.Set("Authorization", prepared.Authorization)
+		if _, ok := body.(*strings.Reader); !ok {
+			req.TransferEncoding = []string{"chunked"} // an empty chunked body: still a body
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != RejectionStatus {
+			t.Errorf("GET with a body: %d", resp.StatusCode)
+		}
+	}
+	if reached != 0 {
+		t.Fatalf("the handler ran %d times", reached)
 	}
 }

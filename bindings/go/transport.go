@@ -1,5 +1,8 @@
 package cryptosessions
 
+// #include <crypto_sessions.h>
+import "C"
+
 import (
 	"bytes"
 	"io"
@@ -31,6 +34,12 @@ type Transport struct {
 	Origin string
 	// MaxAnswer bounds the answer bodies read; 0 means DefaultMaxAnswer.
 	MaxAnswer int64
+	// FollowRedirects lets the transport sign a request that http.Client makes to
+	// follow a redirect, when it stays on the origin of the request that was
+	// redirected. By default such a request is an error: its URL came from an
+	// unsigned Location header, not from the caller, and is never signed. A
+	// redirect to another origin is always an error.
+	FollowRedirects bool
 
 	client *Client
 }
@@ -61,6 +70,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, ErrClosed
 	}
+	if err := t.checkRedirect(req); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(req.Body)
@@ -73,12 +88,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			body = []byte{}
 		}
 	}
-	origin := t.Origin
-	if origin == "" {
-		origin = req.URL.Scheme + "://" + req.URL.Host
+	// The core's signed_url: what is signed, and the target it must be sent as.
+	sent := req.URL.RequestURI()
+	signed, target, err := signedURL(t.Origin, req.URL.Scheme+"://"+req.URL.Host+sent)
+	if err != nil {
+		return nil, err
 	}
-	// The client's hostname is "", so the signed URL is exactly origin + target.
-	prepared, err := t.client.Prepare(req.Method, strings.TrimSuffix(origin, "/")+req.URL.RequestURI(), body)
+	if target != sent {
+		return nil, newError(uint32(C.CS_RESULT_MALFORMED_INPUT),
+			"malformed input: "+strconv.Quote(sent)+" would be signed as "+strconv.Quote(target))
+	}
+	// The client's hostname is "", so the signed URL is exactly what the core said.
+	prepared, err := t.client.Prepare(req.Method, signed, body)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +149,28 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	setBody(resp, payload)
 	return resp, nil
+}
+
+// checkRedirect refuses a request http.Client made to follow a redirect (its
+// Response is the redirect), unless FollowRedirects allows it and it stays on the
+// redirected request's origin.
+func (t *Transport) checkRedirect(req *http.Request) error {
+	if req.Response == nil {
+		return nil
+	}
+	from := req.Response.Request
+	sameOrigin := from != nil && strings.EqualFold(from.URL.Scheme, req.URL.Scheme) &&
+		strings.EqualFold(from.URL.Host, req.URL.Host)
+	if t.FollowRedirects && sameOrigin {
+		return nil
+	}
+	detail := "malformed input: not signing a redirect to " + strconv.Quote(req.URL.String())
+	if !sameOrigin {
+		detail += " (another origin)"
+	} else {
+		detail += " (set Transport.FollowRedirects to follow one on the same origin)"
+	}
+	return &Error{Kind: ErrMalformedInput, Code: uint32(kindCode(ErrMalformedInput)), Detail: detail}
 }
 
 func (t *Transport) maxAnswer() int64 {

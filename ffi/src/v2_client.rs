@@ -7,7 +7,10 @@ use crypto_sessions::v2::client::{Client, ClientError, Response};
 use crypto_sessions::v2::keys::{XOnlyKey, KID_LEN, XONLY_LEN};
 use crypto_sessions::v2::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
 
-use crate::boundary::{bytes_arg, guard, guard_void, optional_str_arg, out_arg, out_buf, str_arg};
+use crate::boundary::{
+    bytes_arg, distinct_outputs, guard, guard_void, optional_str_arg, out_arg, out_buf, region,
+    str_arg,
+};
 use crate::bytes::cs_bytes;
 use crate::handle::{cs_v2_client, cs_v2_request, Handle};
 use crate::keys::secret_arg;
@@ -46,6 +49,13 @@ pub extern "C" fn cs_v2_public_key_from_secret(
     out_kid_len: usize,
 ) -> cs_result {
     guard(|| {
+        distinct_outputs(&[
+            (
+                out_public.cast_const(),
+                out_public_len.min(CS_V2_PUBLIC_KEY_LEN),
+            ),
+            (out_kid.cast_const(), out_kid_len.min(CS_V2_KID_LEN)),
+        ])?;
         let public = out_buf(
             out_public,
             out_public_len,
@@ -287,6 +297,7 @@ pub extern "C" fn cs_v2_client_open(
     guard(|| {
         let client = cs_v2_client::borrow(client)?;
         let request = cs_v2_request::borrow(request)?;
+        distinct_outputs(&[region(out_answer), region(out_retry)])?;
         let out_answer = out_arg(out_answer, "out_answer")?;
         let out_retry = out_arg(out_retry, "out_retry")?;
         // SAFETY: the caller's contract for each (pointer, length) pair.

@@ -12,7 +12,7 @@ use crypto_sessions::v2::replay::{self, MemoryStore, ReplayStore};
 use crypto_sessions::v2::server::{Authenticated, Rejection, Server, DEFAULT_REPLAY_CAPACITY};
 use crypto_sessions::v2::{CONTENT_TYPE, CRYPTO_SESSION};
 
-use crate::boundary::{bytes_arg, guard, guard_void, out_arg, str_arg};
+use crate::boundary::{bytes_arg, distinct_outputs, guard, guard_void, out_arg, region, str_arg};
 use crate::bytes::cs_bytes;
 use crate::handle::{cs_v2_authenticated, cs_v2_server, cs_v2_server_config, Handle};
 use crate::keys::secret_arg;
@@ -457,6 +457,7 @@ pub extern "C" fn cs_v2_server_authenticate(
 ) -> cs_result {
     guard(|| {
         let server = cs_v2_server::borrow(server)?;
+        distinct_outputs(&[region(out_request), region(out_rejection)])?;
         let out_request = out_arg(out_request, "out_request")?;
         let out_rejection = out_arg(out_rejection, "out_rejection")?;
         // SAFETY: the caller's contract for each (pointer, length) pair.

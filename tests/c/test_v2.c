@@ -529,6 +529,11 @@ static void test_hostile(void) {
     CHECK_RC(cs_v2_client_new(BYT(CLIENT_SECRET), BYT("abcd"), &client), CS_RESULT_INVALID_KEY);
     uint8_t pk[32], kid[8];
     CHECK_RC(cs_v2_public_key_from_secret(BYT(SERVER_SECRET), pk, 31, kid, 8), CS_RESULT_BUFFER_TOO_SMALL);
+    /* Overlapping outputs are refused. */
+    CHECK_RC(cs_v2_public_key_from_secret(BYT(SERVER_SECRET), pk, 32, pk + 4, 8), CS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(cs_v2_server_authenticate(server, TXT("GET"), TXT("/"), fields, 1, NULL, NULL, 0,
+                                       (cs_v2_authenticated **)(void *)&rejection, &rejection),
+             CS_RESULT_INVALID_ARGUMENT);
     CHECK_OK(cs_v2_public_key_from_secret(BYT(SERVER_SECRET), pk, 32, kid, 8));
     char pk_hex[65];
     char *h = hex_of(pk, 32);
