@@ -1,6 +1,6 @@
 /*
  * crypto_sessions.h: the C API of crypto-sessions, public-key authenticated,
- * end-to-end encrypted HTTP requests (crypto-session protocol v1).
+ * end-to-end encrypted HTTP requests (crypto-session protocols v1 and v2; `cs_v2_*` is v2).
  *
  * Link with `pkg-config --cflags --libs crypto_sessions`.
  *
@@ -10,8 +10,11 @@
  *   whose first argument is a `const cs_x *` is a read-only method of `cs_x`.
  *
  * - Results. A fallible function returns a `cs_result`: `CS_RESULT_OK` (0) or an
- *   error code. Codes 1-99 are the core's error kinds, one to one; codes from 100
- *   are misuse of this API (NULL argument, invalid handle, small buffer, panic).
+ *   error code. Codes 1-99 are the core's error kinds, one to one; codes 100-199
+ *   are misuse of this API (NULL argument, invalid handle, small buffer, panic);
+ *   codes 200-299 are protocol v2's outcomes (`CS_RESULT_V2_*`: the server's
+ *   rejection codes 200-208 as `WWW-Authenticate` names them, `invalid_answer`
+ *   209, and 210 for a rejection without a v2 code).
  *   `cs_result_message(code)` gives a static message; `cs_last_error_message()`
  *   copies the detailed message of the calling thread's last failure.
  *
@@ -22,7 +25,10 @@
  *   be raw bytes or hex text. A NULL required pointer is `CS_RESULT_NULL_ARGUMENT`,
  *   a length above PTRDIFF_MAX is `CS_RESULT_INVALID_ARGUMENT`.
  *
- * - Outputs are written only on success; on failure they are left untouched.
+ * - Outputs are written only on success; on failure they are left untouched. Two
+ *   documented exceptions carry a protocol outcome: `cs_v2_server_authenticate`
+ *   fills `*out_rejection` with a `CS_RESULT_V2_*` code, and `cs_v2_client_open`
+ *   sets `*out_retry` with `CS_RESULT_V2_STALE`.
  *   The outputs of one call must not overlap each other nor any input: where a
  *   function has several out-pointers it checks they do not overlap
  *   (`CS_RESULT_INVALID_ARGUMENT`); an output that overlaps an input is undefined
@@ -108,11 +114,23 @@
 #define CS_MAX_BODY_CEILING 1073741824
 
 /**
+ * Length of a v2 (x-only) public key: 32 bytes.
+ */
+#define CS_V2_PUBLIC_KEY_LEN 32
+
+/**
+ * Length of a v2 key id: 8 bytes.
+ */
+#define CS_V2_KID_LEN 8
+
+/**
  * What a fallible function returns: `CS_RESULT_OK` (0) or why it failed.
  *
  * Codes 1 to 99 are the core's error kinds, one to one and with the same numbers;
- * codes from 100 are misuse of the C API itself. Numbers never change; retired
- * numbers stay reserved. Its C type is `uint32_t`, so its size is fixed in the ABI.
+ * codes 100 to 199 are misuse of the C API itself; codes 200 to 299 are protocol
+ * v2's outcomes: the server's rejection codes (200-208, in the order of
+ * `WWW-Authenticate: CryptoSession error="<code>"`), then the client's own (209-210).
+ * Numbers never change; retired numbers stay reserved. Its C type is `uint32_t`, so its size is fixed in the ABI.
  */
 enum cs_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -177,6 +195,52 @@ enum cs_result
    * The library panicked (a bug); nothing was written to the outputs.
    */
   CS_RESULT_PANIC = 104,
+  /**
+   * v2 `malformed`: not a v2 request of the right syntax.
+   */
+  CS_RESULT_V2_MALFORMED = 200,
+  /**
+   * v2 `unknown_key`: the request names none of the server's keys.
+   */
+  CS_RESULT_V2_UNKNOWN_KEY = 201,
+  /**
+   * v2 `stale`: outside the freshness window.
+   */
+  CS_RESULT_V2_STALE = 202,
+  /**
+   * v2 `invalid_signature`: bad client key or signature, or another origin.
+   */
+  CS_RESULT_V2_INVALID_SIGNATURE = 203,
+  /**
+   * v2 `replayed`: this request was seen before.
+   */
+  CS_RESULT_V2_REPLAYED = 204,
+  /**
+   * v2 `forbidden`: the server refuses this client.
+   */
+  CS_RESULT_V2_FORBIDDEN = 205,
+  /**
+   * v2 `invalid_body`: the request body does not open.
+   */
+  CS_RESULT_V2_INVALID_BODY = 206,
+  /**
+   * v2 `too_large`: the body is larger than the server's `max_body`.
+   */
+  CS_RESULT_V2_TOO_LARGE = 207,
+  /**
+   * v2 `busy`: the replay store is full or unreachable.
+   */
+  CS_RESULT_V2_BUSY = 208,
+  /**
+   * v2 `invalid_answer`: a response that is not a valid answer to the request
+   * sent. Never data.
+   */
+  CS_RESULT_V2_INVALID_ANSWER = 209,
+  /**
+   * A rejection without a v2 code: a v1 request refused by a server accepting
+   * v1, or an unsigned rejection naming no known code.
+   */
+  CS_RESULT_V2_REJECTED = 210,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -201,6 +265,35 @@ typedef struct cs_server cs_server;
  * A session with one peer (opaque). Immutable once made: share it between threads.
  */
 typedef struct cs_session cs_session;
+
+/**
+ * A request that passed `cs_v2_server_authenticate` (opaque): its version, client
+ * key, content type and payload, and what sealing its answer needs.
+ */
+typedef struct cs_v2_authenticated cs_v2_authenticated;
+
+/**
+ * A v2 client of one server key (opaque). Safe to share between threads.
+ */
+typedef struct cs_v2_client cs_v2_client;
+
+/**
+ * A v2 request prepared by `cs_v2_client_prepare` (opaque): what to send, and what
+ * opening its answer needs.
+ */
+typedef struct cs_v2_request cs_v2_request;
+
+/**
+ * A v2 server (accepting v1 too when configured): keys, origins, limits, replay
+ * store (opaque). Safe to share between threads.
+ */
+typedef struct cs_v2_server cs_v2_server;
+
+/**
+ * A v2 server configuration being assembled (opaque). Not for sharing between
+ * threads while it is being changed.
+ */
+typedef struct cs_v2_server_config cs_v2_server_config;
 
 /**
  * Bytes allocated by the library and owned by the caller.
@@ -320,6 +413,142 @@ typedef struct cs_answer {
    */
   struct cs_bytes body;
 } cs_answer;
+
+/**
+ * What to send for a prepared request: `method` to `url` with the headers
+ * `Authorization: <authorization>`, and when there is a body
+ * `Content-Type: <content_type>` and `Cache-Control: <cache_control>`, then `body`.
+ * Do not follow redirects (a `Location` is not signed). Free it with
+ * `cs_v2_request_parts_free`.
+ */
+typedef struct cs_v2_request_parts {
+  /**
+   * The method, as given.
+   */
+  struct cs_bytes method;
+  /**
+   * The URL: origin and percent-encoded target.
+   */
+  struct cs_bytes url;
+  /**
+   * The `Authorization` value.
+   */
+  struct cs_bytes authorization;
+  /**
+   * The `Content-Type` of the body, or absent when there is no body.
+   */
+  struct cs_bytes content_type;
+  /**
+   * The `Cache-Control` of the body, or absent when there is no body.
+   */
+  struct cs_bytes cache_control;
+  /**
+   * The sealed body (empty when there is none).
+   */
+  struct cs_bytes body;
+} cs_v2_request_parts;
+
+/**
+ * A verified answer. Free it with `cs_v2_answer_free`.
+ */
+typedef struct cs_v2_answer {
+  /**
+   * The status, signed by the server.
+   */
+  uint16_t status;
+  /**
+   * The payload's content type (text; may be empty).
+   */
+  struct cs_bytes content_type;
+  /**
+   * The payload.
+   */
+  struct cs_bytes payload;
+} cs_v2_answer;
+
+/**
+ * The admission hook: return `true` to admit the client whose 32-byte x-only key
+ * is `client`. It may be called from several threads at once, with the `context`
+ * given to `cs_v2_server_config_set_admission`.
+ */
+typedef bool (*cs_v2_admission)(void *context,
+                                const uint8_t *client);
+
+/**
+ * A rejected request: answer `status` with an empty body and these headers:
+ * `WWW-Authenticate: <www_authenticate>`; for a v2 rejection (`is_v2`) also
+ * `Cache-Control: no-store` and
+ * `Access-Control-Expose-Headers: Crypto-Session, WWW-Authenticate`; and when
+ * `crypto_session` is present (a signed stale answer), `Crypto-Session: <crypto_session>`.
+ * Free it with `cs_v2_rejection_free`. Log `cs_last_error_message()` for the
+ * detail; never send it.
+ */
+typedef struct cs_v2_rejection {
+  /**
+   * 401, or 413 (`too_large`), 403 (`forbidden`), 503 (`busy`).
+   */
+  uint16_t status;
+  /**
+   * The code also returned: `CS_RESULT_V2_*`, or `CS_RESULT_V2_REJECTED` for v1.
+   */
+  cs_result code;
+  /**
+   * Whether the request spoke v2 (a v1 rejection has no code and no extra headers).
+   */
+  bool is_v2;
+  /**
+   * The `WWW-Authenticate` value (text).
+   */
+  struct cs_bytes www_authenticate;
+  /**
+   * The signed stale answer's `Crypto-Session` value, or absent (`{NULL, 0}`).
+   */
+  struct cs_bytes crypto_session;
+} cs_v2_rejection;
+
+/**
+ * One text argument in an array: `data` (UTF-8, no NUL needed) and its length.
+ */
+typedef struct cs_str {
+  /**
+   * The bytes; may be NULL when `len` is 0.
+   */
+  const char *data;
+  /**
+   * How many bytes.
+   */
+  size_t len;
+} cs_str;
+
+/**
+ * A sealed answer: send `status`, the header `<header_name>: <header_value>`,
+ * `Content-Type: <content_type>` when it is present, and `body`; for v2 also
+ * `Cache-Control: no-store` and
+ * `Access-Control-Expose-Headers: Crypto-Session, WWW-Authenticate`.
+ * Free it with `cs_v2_sealed_free`.
+ */
+typedef struct cs_v2_sealed {
+  /**
+   * The status given to `cs_v2_server_seal`.
+   */
+  uint16_t status;
+  /**
+   * `"Crypto-Session"` (v2) or `"authorization"` (v1): a static string.
+   */
+  const char *header_name;
+  /**
+   * The header's value (text).
+   */
+  struct cs_bytes header_value;
+  /**
+   * The body's `Content-Type`, or absent when there is no body.
+   */
+  struct cs_bytes content_type;
+  /**
+   * The sealed body (may be empty).
+   */
+  struct cs_bytes body;
+} cs_v2_sealed;
 
 #ifdef __cplusplus
 extern "C" {
@@ -730,6 +959,330 @@ cs_result cs_session_decode_unchecked(const struct cs_session *session,
                                       size_t data_len,
                                       struct cs_bytes *out_payload,
                                       bool *out_is_valid);
+
+/**
+ * Derive the v2 public key (x-only, 32 bytes) of a secret key (32 raw bytes or 64
+ * hex characters) to `out_public`, and its key id (8 bytes: what requests name the
+ * server key by) to `out_kid`.
+ *
+ * Errors: `CS_RESULT_INVALID_KEY`; `CS_RESULT_BUFFER_TOO_SMALL`.
+ */
+cs_result cs_v2_public_key_from_secret(const uint8_t *secret,
+                                       size_t secret_len,
+                                       uint8_t *out_public,
+                                       size_t out_public_len,
+                                       uint8_t *out_kid,
+                                       size_t out_kid_len);
+
+/**
+ * Make a v2 client in `*out_client` signing with our `secret` (raw or hex) for the
+ * server key `server` (x-only: 32 raw bytes or 64 hex characters). Free it with
+ * `cs_v2_client_free`. A client may be shared between threads; it learns the
+ * server's clock from signed stale answers.
+ *
+ * Errors: `CS_RESULT_INVALID_KEY`.
+ */
+cs_result cs_v2_client_new(const uint8_t *secret,
+                           size_t secret_len,
+                           const uint8_t *server,
+                           size_t server_len,
+                           struct cs_v2_client **out_client);
+
+/**
+ * Free a client. NULL is a no-op. No other thread may be using it.
+ */
+void cs_v2_client_free(struct cs_v2_client *client);
+
+/**
+ * Seconds the client adds to its clock (learned from the last signed stale
+ * answer; 0 before) to `*out_offset`.
+ */
+cs_result cs_v2_client_clock_offset(const struct cs_v2_client *client,
+                                    int64_t *out_offset);
+
+/**
+ * Prepare a request: `method` (any token, e.g. `GET`, `DELETE`), the absolute `url`
+ * (`scheme://host[:port]/path?query`; the target is percent-encoded, a fragment
+ * dropped), the payload's `content_type` (may be empty) and `payload`. An empty
+ * payload with an empty content type is sent with no body. The request goes to
+ * `*out_request`; read what to send with `cs_v2_request_parts`, free it with
+ * `cs_v2_request_free`.
+ *
+ * Errors: `CS_RESULT_MALFORMED_INPUT` for a bad method, URL or content type, or a
+ * body on a method that has none.
+ */
+cs_result cs_v2_client_prepare(const struct cs_v2_client *client,
+                               const char *method,
+                               size_t method_len,
+                               const char *url,
+                               size_t url_len,
+                               const char *content_type,
+                               size_t content_type_len,
+                               const uint8_t *payload,
+                               size_t payload_len,
+                               struct cs_v2_request **out_request);
+
+/**
+ * Free a prepared request (its payload is wiped). NULL is a no-op.
+ */
+void cs_v2_request_free(struct cs_v2_request *request);
+
+/**
+ * Free the bytes of request parts (not the struct itself). NULL is a no-op.
+ */
+void cs_v2_request_parts_free(struct cs_v2_request_parts *parts);
+
+/**
+ * Write what to send for `request` to `*out`.
+ */
+cs_result cs_v2_request_parts_get(const struct cs_v2_request *request,
+                                  struct cs_v2_request_parts *out);
+
+/**
+ * Free the bytes of an answer (not the struct itself). NULL is a no-op.
+ */
+void cs_v2_answer_free(struct cs_v2_answer *answer);
+
+/**
+ * Open the response to `request` (prepared by this client): its `status`, its
+ * `Crypto-Session` and `WWW-Authenticate` headers (NULL when absent) and its body
+ * (after removing transfer and content codings).
+ *
+ * Returns:
+ * - `CS_RESULT_OK`: a verified answer in `*out_answer`.
+ * - `CS_RESULT_V2_STALE`: a signed stale answer; the request was not executed. The
+ *   client now dates requests by the server's clock (if it is within an hour), and
+ *   `*out_retry` is the one retry to send (free it with `cs_v2_request_free`), or
+ *   NULL when none is allowed (this was the retry, or the answer came more than
+ *   5 s after the request was prepared).
+ * - `CS_RESULT_V2_INVALID_ANSWER`: not a valid answer to this request; never data.
+ * - another `CS_RESULT_V2_*`, or `CS_RESULT_V2_REJECTED` when it names no known
+ *   code: an unsigned rejection; the outcome is unknown.
+ *
+ * `*out_answer` is written only on `CS_RESULT_OK`, `*out_retry` only on
+ * `CS_RESULT_V2_STALE`.
+ */
+cs_result cs_v2_client_open(const struct cs_v2_client *client,
+                            const struct cs_v2_request *request,
+                            uint16_t status,
+                            const char *crypto_session,
+                            size_t crypto_session_len,
+                            const char *www_authenticate,
+                            size_t www_authenticate_len,
+                            const uint8_t *body,
+                            size_t body_len,
+                            struct cs_v2_answer *out_answer,
+                            struct cs_v2_request **out_retry);
+
+/**
+ * Make an empty v2 server configuration in `*out_config`; free it with
+ * `cs_v2_server_config_free`. Add at least one key and one origin, then build servers
+ * from it with `cs_v2_server_new` (the configuration can be reused and changed).
+ * Defaults: `max_age` 60 s, `max_skew` 5 s, `max_body` 1 MiB, v1 refused, an
+ * in-memory replay store of 2^20 entries.
+ */
+cs_result cs_v2_server_config_new(struct cs_v2_server_config **out_config);
+
+/**
+ * Free a configuration. NULL is a no-op; it may be freed while servers built from
+ * it live on. The keys it held are wiped.
+ */
+void cs_v2_server_config_free(struct cs_v2_server_config *config);
+
+/**
+ * Add a server key (32 raw bytes or 64 hex characters). Several keys serve key
+ * rotation: a request names its key by kid. The first key also serves v1.
+ *
+ * Errors: `CS_RESULT_INVALID_KEY`.
+ */
+cs_result cs_v2_server_config_add_key(struct cs_v2_server_config *config,
+                                      const uint8_t *secret,
+                                      size_t secret_len);
+
+/**
+ * Add an origin clients sign, `scheme://host[:port]` (e.g. `https://api.example.com`).
+ * The first one also serves v1. Checked by `cs_v2_server_new`.
+ */
+cs_result cs_v2_server_config_add_origin(struct cs_v2_server_config *config,
+                                         const char *origin,
+                                         size_t origin_len);
+
+/**
+ * The oldest accepted request: created at `now - max_age` (seconds, 1 to one week).
+ */
+cs_result cs_v2_server_config_set_max_age(struct cs_v2_server_config *config,
+                                          uint64_t seconds);
+
+/**
+ * The newest accepted request: created at `now + max_skew` (seconds, 5 to one week).
+ */
+cs_result cs_v2_server_config_set_max_skew(struct cs_v2_server_config *config,
+                                           uint64_t seconds);
+
+/**
+ * The largest request body, in bytes (at least 1).
+ */
+cs_result cs_v2_server_config_set_max_body(struct cs_v2_server_config *config,
+                                           uint64_t bytes);
+
+/**
+ * Accept v1 requests too (off by default: v1 has no freshness and no replay
+ * protection). A request is v1 when its one `Authorization` value does not start
+ * with `CryptoSession`.
+ */
+cs_result cs_v2_server_config_set_accept_v1(struct cs_v2_server_config *config,
+                                            bool accept);
+
+/**
+ * The replay store: `memory` (the default: one process) or a Redis URL
+ * (`redis://`, `rediss://`, `unix://`) shared by the servers of one application.
+ * `cs_v2_server_new` opens it.
+ */
+cs_result cs_v2_server_config_set_replay(struct cs_v2_server_config *config,
+                                         const char *replay,
+                                         size_t replay_len);
+
+/**
+ * How many requests the in-memory replay store holds (default 2^20; at least 1).
+ * When it is full, requests are rejected `busy`.
+ */
+cs_result cs_v2_server_config_set_replay_capacity(struct cs_v2_server_config *config,
+                                                  size_t entries);
+
+/**
+ * The admission hook (step 5a): `admit(context, client)` is called with the
+ * client's 32-byte x-only key after its signature verified; `false` rejects the
+ * request `forbidden` before anything is recorded. It must be safe to call from any
+ * thread, and `context` must stay valid while servers built with it live. NULL
+ * `admit` removes the hook.
+ */
+cs_result cs_v2_server_config_set_admission(struct cs_v2_server_config *config,
+                                            cs_v2_admission admit,
+                                            void *context);
+
+/**
+ * FOR TESTS ONLY: servers built from this configuration run on a fixed clock at
+ * `now` (Unix seconds; move it with `cs_v2_server_set_test_now`) instead of the
+ * system clock, and a memory replay store counts as created at `store_created`
+ * (Unix seconds; its restart guard rejects requests dated before it plus
+ * `max_skew`). This replays recorded vectors; a real server must never use it.
+ */
+cs_result cs_v2_server_config_set_test_clock(struct cs_v2_server_config *config,
+                                             uint64_t now,
+                                             double store_created);
+
+/**
+ * Build a server from `config` into `*out_server`; free it with
+ * `cs_v2_server_free`. The configuration is not consumed.
+ *
+ * Errors: `CS_RESULT_MALFORMED_INPUT` for a configuration the core refuses (no key,
+ * no origin, an origin that is not `scheme://host[:port]`, a limit out of range, two
+ * keys with one kid); `CS_RESULT_V2_BUSY` when the replay store cannot be opened
+ * (not `memory` nor a Redis URL, or Redis unreachable or misconfigured).
+ */
+cs_result cs_v2_server_new(const struct cs_v2_server_config *config,
+                           struct cs_v2_server **out_server);
+
+/**
+ * Free a server. NULL is a no-op. No other thread may be using it.
+ */
+void cs_v2_server_free(struct cs_v2_server *server);
+
+/**
+ * FOR TESTS ONLY: set the fixed clock of a server built with
+ * `cs_v2_server_config_set_test_clock`.
+ *
+ * Errors: `CS_RESULT_INVALID_ARGUMENT` for a server on the system clock.
+ */
+cs_result cs_v2_server_set_test_now(const struct cs_v2_server *server,
+                                    uint64_t now);
+
+/**
+ * Free the bytes of a rejection (not the struct itself, which is yours). NULL and
+ * a rejection freed before are no-ops.
+ */
+void cs_v2_rejection_free(struct cs_v2_rejection *rejection);
+
+/**
+ * Authenticate a request: its `method` exactly as received (case-sensitive), the
+ * bytes of its request-target (`target`, exactly as on the request line: not
+ * decoded), every `Authorization` field value it carried (`authorization_count`
+ * of them; a v2 request needs exactly one), its `Content-Length` (`content_length`
+ * NULL when it had none) and its `body` (after removing transfer and content
+ * codings; NULL when `body_len` is 0).
+ *
+ * Returns `CS_RESULT_OK` with the request in `*out_request` (free it with
+ * `cs_v2_authenticated_free`), or a rejection: `CS_RESULT_V2_*` (`CS_RESULT_V2_REJECTED`
+ * for a v1 request) with `*out_rejection` filled in: send it as it says. These are
+ * the two outcomes of a request; on any other code (misuse of this API) neither
+ * output is written: answer 500.
+ */
+cs_result cs_v2_server_authenticate(const struct cs_v2_server *server,
+                                    const char *method,
+                                    size_t method_len,
+                                    const char *target,
+                                    size_t target_len,
+                                    const struct cs_str *authorization,
+                                    size_t authorization_count,
+                                    const uint64_t *content_length,
+                                    const uint8_t *body,
+                                    size_t body_len,
+                                    struct cs_v2_authenticated **out_request,
+                                    struct cs_v2_rejection *out_rejection);
+
+/**
+ * Free an authenticated request (its payload is wiped). NULL is a no-op.
+ */
+void cs_v2_authenticated_free(struct cs_v2_authenticated *request);
+
+/**
+ * The request's protocol version, 2 or 1, to `*out_version`.
+ */
+cs_result cs_v2_authenticated_version(const struct cs_v2_authenticated *request,
+                                      uint8_t *out_version);
+
+/**
+ * The client's key to `*out_key`: 32 bytes (x-only) for v2, 33 (compressed) for v1.
+ */
+cs_result cs_v2_authenticated_client_key(const struct cs_v2_authenticated *request,
+                                         struct cs_bytes *out_key);
+
+/**
+ * The payload's content type as the client gave it (text; `""` when none, always
+ * for v1) to `*out_content_type`.
+ */
+cs_result cs_v2_authenticated_content_type(const struct cs_v2_authenticated *request,
+                                           struct cs_bytes *out_content_type);
+
+/**
+ * The decrypted payload (empty when the request had none) to `*out_payload`.
+ */
+cs_result cs_v2_authenticated_payload(const struct cs_v2_authenticated *request,
+                                      struct cs_bytes *out_payload);
+
+/**
+ * Free the bytes of a sealed answer (not the struct itself). NULL is a no-op.
+ */
+void cs_v2_sealed_free(struct cs_v2_sealed *sealed);
+
+/**
+ * Seal the answer to `request` (from `cs_v2_server_authenticate` on this server):
+ * `status` (100-599), the payload's `content_type` (text, may be empty) and
+ * `payload`. A v1 request's answer carries no content type (`content_type` is
+ * ignored). The answer goes to `*out`.
+ *
+ * Errors: `CS_RESULT_MALFORMED_INPUT` for a status outside 100-599, a payload or
+ * content type on an answer that has no body (to HEAD, or 1xx, 204, 304), or a
+ * content type the protocol refuses.
+ */
+cs_result cs_v2_server_seal(const struct cs_v2_server *server,
+                            const struct cs_v2_authenticated *request,
+                            uint16_t status,
+                            const char *content_type,
+                            size_t content_type_len,
+                            const uint8_t *payload,
+                            size_t payload_len,
+                            struct cs_v2_sealed *out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -38,9 +38,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate a key pair: a secret key and its public key.
+    /// Generate a key pair: a secret key and its public key (v1's compressed form),
+    /// with protocol v2's x-only key and key id.
     Keygen {
-        /// Print {"secret_key": ..., "public_key": ...} instead of two lines.
+        /// Print {"secret_key", "public_key", "xonly_key", "kid"} instead of four lines.
         #[arg(long)]
         json: bool,
     },
@@ -51,6 +52,10 @@ pub enum Command {
     Pubkey {
         /// The secret key (64 hex characters), or `-` to read it from standard input.
         secret: Option<String>,
+        /// Print {"public_key", "xonly_key", "kid"}: also protocol v2's x-only key and
+        /// key id.
+        #[arg(long)]
+        json: bool,
     },
     /// Show what a token holds: who signed it and the signature; with --payload,
     /// whether the signature holds over that payload.

@@ -23,7 +23,7 @@ use failure::CliResult;
 fn run(cli: Cli) -> CliResult {
     match &cli.command {
         Command::Keygen { json } => keys::keygen(*json),
-        Command::Pubkey { secret } => keys::pubkey(secret.as_deref()),
+        Command::Pubkey { secret, json } => keys::pubkey(secret.as_deref(), *json),
         Command::Inspect(args) => inspect::inspect(args),
         Command::Fetch(args) => fetch::fetch(args),
         Command::Encode(args) => codec::encode(args),

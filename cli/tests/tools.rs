@@ -25,18 +25,45 @@ fn keygen_makes_a_key_pair_whose_halves_match() {
     assert_exit(&out, 0);
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
     let secret = lines[0].strip_prefix("secret_key ").unwrap();
     let public = lines[1].strip_prefix("public_key ").unwrap();
     let key = SecretKey::from_hex(secret).unwrap();
     assert_eq!(key.public_key().to_hex(), public);
+    // v2's x-only key is the compressed key without its parity byte; the kid is
+    // checked against the v2 vectors in `pubkey_json_gives_the_v2_key_and_kid`.
+    let xonly = lines[2].strip_prefix("xonly_key ").unwrap();
+    assert_eq!(xonly, &public[2..]);
+    let kid = lines[3].strip_prefix("kid ").unwrap();
+    assert_eq!(kid.len(), 16);
 
     let out = run(&["keygen", "--json"], &[], b"");
     assert_exit(&out, 0);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let key = SecretKey::from_hex(s(&doc["secret_key"])).unwrap();
     assert_eq!(key.public_key().to_hex(), s(&doc["public_key"]));
+    assert_eq!(s(&doc["xonly_key"]), &s(&doc["public_key"])[2..]);
     assert_ne!(s(&doc["secret_key"]), secret, "two keys differ");
+}
+
+#[test]
+fn pubkey_json_gives_the_v2_key_and_kid() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/v2.json");
+    let v2: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let keys = v2["keys"].as_array().unwrap();
+    assert!(!keys.is_empty());
+    for k in keys {
+        let out = run(&["pubkey", "--json", s(&k["secret"])], &[], b"");
+        assert_exit(&out, 0);
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(s(&doc["xonly_key"]), s(&k["xonly"]));
+        assert_eq!(s(&doc["kid"]), s(&k["kid"]));
+        let key = SecretKey::from_hex(s(&k["secret"])).unwrap();
+        assert_eq!(s(&doc["public_key"]), key.public_key().to_hex());
+        // Without --json: the compressed key alone, as scripts expect.
+        let out = run(&["pubkey", s(&k["secret"])], &[], b"");
+        assert_eq!(stdout(&out), format!("{}\n", key.public_key().to_hex()));
+    }
 }
 
 #[test]

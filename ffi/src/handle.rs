@@ -129,6 +129,65 @@ impl Handle for cs_client {
     const NAME: &'static str = "client";
 }
 
+/// A v2 server configuration being assembled (opaque). Not for sharing between
+/// threads while it is being changed.
+pub struct cs_v2_server_config {
+    _private: [u8; 0],
+}
+
+/// A v2 server (accepting v1 too when configured): keys, origins, limits, replay
+/// store (opaque). Safe to share between threads.
+pub struct cs_v2_server {
+    _private: [u8; 0],
+}
+
+/// A request that passed `cs_v2_server_authenticate` (opaque): its version, client
+/// key, content type and payload, and what sealing its answer needs.
+pub struct cs_v2_authenticated {
+    _private: [u8; 0],
+}
+
+/// A v2 client of one server key (opaque). Safe to share between threads.
+pub struct cs_v2_client {
+    _private: [u8; 0],
+}
+
+/// A v2 request prepared by `cs_v2_client_prepare` (opaque): what to send, and what
+/// opening its answer needs.
+pub struct cs_v2_request {
+    _private: [u8; 0],
+}
+
+impl Handle for cs_v2_server_config {
+    type Inner = std::sync::Mutex<crate::v2_server::Config>;
+    const TAG: u64 = tag(b"cs:2conf");
+    const NAME: &'static str = "v2 server config";
+}
+
+impl Handle for cs_v2_server {
+    type Inner = crate::v2_server::V2Server;
+    const TAG: u64 = tag(b"cs:2serv");
+    const NAME: &'static str = "v2 server";
+}
+
+impl Handle for cs_v2_authenticated {
+    type Inner = crypto_sessions::v2::server::Authenticated;
+    const TAG: u64 = tag(b"cs:2auth");
+    const NAME: &'static str = "v2 authenticated request";
+}
+
+impl Handle for cs_v2_client {
+    type Inner = crypto_sessions::v2::client::Client;
+    const TAG: u64 = tag(b"cs:2clnt");
+    const NAME: &'static str = "v2 client";
+}
+
+impl Handle for cs_v2_request {
+    type Inner = crypto_sessions::v2::client::PreparedRequest;
+    const TAG: u64 = tag(b"cs:2reqs");
+    const NAME: &'static str = "v2 request";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,8 @@
 //! - [`boundary`]: the panic boundary and the checks every argument goes through.
 //! - [`handle`]: opaque handles with a type tag, `_new`/`_free`.
 //! - [`bytes`]: `cs_bytes`, the one kind of memory the library hands out.
-//! - [`keys`], [`session`], [`server`], [`client`], [`payload`]: the API proper.
+//! - [`keys`], [`session`], [`server`], [`client`], [`payload`]: the API proper (v1).
+//! - [`v2_server`], [`v2_client`]: protocol v2 (the server also serves v1 on request).
 //!
 //! The protocol lives in the core crate; this crate only translates.
 
@@ -30,6 +31,8 @@ pub mod payload;
 pub mod result;
 pub mod server;
 pub mod session;
+pub mod v2_client;
+pub mod v2_server;
 
 use std::os::raw::c_char;
 

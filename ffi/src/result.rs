@@ -3,13 +3,16 @@
 use std::cell::RefCell;
 use std::os::raw::c_char;
 
+use crypto_sessions::v2::server::Code;
 use crypto_sessions::{Error, ErrorKind};
 
 /// What a fallible function returns: `CS_RESULT_OK` (0) or why it failed.
 ///
 /// Codes 1 to 99 are the core's error kinds, one to one and with the same numbers;
-/// codes from 100 are misuse of the C API itself. Numbers never change; retired
-/// numbers stay reserved. Its C type is `uint32_t`, so its size is fixed in the ABI.
+/// codes 100 to 199 are misuse of the C API itself; codes 200 to 299 are protocol
+/// v2's outcomes: the server's rejection codes (200-208, in the order of
+/// `WWW-Authenticate: CryptoSession error="<code>"`), then the client's own (209-210).
+/// Numbers never change; retired numbers stay reserved. Its C type is `uint32_t`, so its size is fixed in the ABI.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum cs_result {
@@ -43,6 +46,30 @@ pub enum cs_result {
     BufferTooSmall = 103,
     /// The library panicked (a bug); nothing was written to the outputs.
     Panic = 104,
+    /// v2 `malformed`: not a v2 request of the right syntax.
+    V2Malformed = 200,
+    /// v2 `unknown_key`: the request names none of the server's keys.
+    V2UnknownKey = 201,
+    /// v2 `stale`: outside the freshness window.
+    V2Stale = 202,
+    /// v2 `invalid_signature`: bad client key or signature, or another origin.
+    V2InvalidSignature = 203,
+    /// v2 `replayed`: this request was seen before.
+    V2Replayed = 204,
+    /// v2 `forbidden`: the server refuses this client.
+    V2Forbidden = 205,
+    /// v2 `invalid_body`: the request body does not open.
+    V2InvalidBody = 206,
+    /// v2 `too_large`: the body is larger than the server's `max_body`.
+    V2TooLarge = 207,
+    /// v2 `busy`: the replay store is full or unreachable.
+    V2Busy = 208,
+    /// v2 `invalid_answer`: a response that is not a valid answer to the request
+    /// sent. Never data.
+    V2InvalidAnswer = 209,
+    /// A rejection without a v2 code: a v1 request refused by a server accepting
+    /// v1, or an unsigned rejection naming no known code.
+    V2Rejected = 210,
 }
 
 impl cs_result {
@@ -63,6 +90,17 @@ impl cs_result {
             102 => b"not a live handle of the expected type\0",
             103 => b"output buffer too small\0",
             104 => b"internal error (panic) in crypto_sessions\0",
+            200 => b"malformed\0",
+            201 => b"unknown_key\0",
+            202 => b"stale\0",
+            203 => b"invalid_signature\0",
+            204 => b"replayed\0",
+            205 => b"forbidden\0",
+            206 => b"invalid_body\0",
+            207 => b"too_large\0",
+            208 => b"busy\0",
+            209 => b"invalid_answer\0",
+            210 => b"rejected\0",
             _ => b"unknown result code\0",
         }
     }
@@ -80,6 +118,23 @@ impl From<ErrorKind> for cs_result {
             ErrorKind::TooLarge => cs_result::TooLarge,
             ErrorKind::UnsupportedMethod => cs_result::UnsupportedMethod,
             ErrorKind::HttpStatus => cs_result::HttpStatus,
+        }
+    }
+}
+
+/// The v2 rejection codes map one to one (200-208, in `Code::ALL`'s order).
+impl From<Code> for cs_result {
+    fn from(code: Code) -> Self {
+        match code {
+            Code::Malformed => cs_result::V2Malformed,
+            Code::UnknownKey => cs_result::V2UnknownKey,
+            Code::Stale => cs_result::V2Stale,
+            Code::InvalidSignature => cs_result::V2InvalidSignature,
+            Code::Replayed => cs_result::V2Replayed,
+            Code::Forbidden => cs_result::V2Forbidden,
+            Code::InvalidBody => cs_result::V2InvalidBody,
+            Code::TooLarge => cs_result::V2TooLarge,
+            Code::Busy => cs_result::V2Busy,
         }
     }
 }
@@ -199,6 +254,16 @@ mod tests {
     }
 
     #[test]
+    fn v2_codes_map_one_to_one_with_the_wire_names() {
+        for (i, code) in Code::ALL.into_iter().enumerate() {
+            let c = cs_result::from(code) as u32;
+            assert_eq!(c, 200 + i as u32, "{code}");
+            let msg = unsafe { CStr::from_ptr(cs_result_message(c)) };
+            assert_eq!(msg.to_str().unwrap(), code.as_str());
+        }
+    }
+
+    #[test]
     fn every_code_has_a_message_and_unknown_codes_say_so() {
         let msg = |c: u32| {
             unsafe { CStr::from_ptr(cs_result_message(c)) }
@@ -206,10 +271,10 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(msg(0), "ok");
-        for c in (1..=8).chain(100..=104) {
+        for c in (1..=8).chain(100..=104).chain(200..=210) {
             assert_ne!(msg(c), "unknown result code", "{c}");
         }
-        for c in [9, 99, 105, u32::MAX] {
+        for c in [9, 99, 105, 199, 211, u32::MAX] {
             assert_eq!(msg(c), "unknown result code");
         }
     }

@@ -6,23 +6,25 @@
 # Every program is compiled with -Wall -Wextra -Werror against PREFIX's header and
 # pkg-config files, linked twice (statically and dynamically), run plainly, under
 # valgrind memcheck, and (rebuilt) under AddressSanitizer + UBSan.
-# CRYPTO_SESSIONS_VECTORS, when set, is passed through to test_vectors.
+# CRYPTO_SESSIONS_VECTORS, when set, is passed through to test_vectors;
+# CRYPTO_SESSIONS_V2_VECTORS to test_v2.
 set -euo pipefail
 
 prefix=$(cd "$1" && pwd)
 work=$2
 here=$(cd "$(dirname "$0")" && pwd)
 vectors_default=$(cd "$here/../vectors" && pwd)/reference-1.1.10.json
+v2_vectors_default=$(cd "$here/../vectors" && pwd)/v2.json
 mkdir -p "$work"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 
 cc=${CC:-cc}
-cflags=(-std=c11 -Wall -Wextra -Werror -Wpedantic -g -O1 -pthread "-DCS_DEFAULT_VECTORS=\"$vectors_default\"")
+cflags=(-std=c11 -Wall -Wextra -Werror -Wpedantic -g -O1 -pthread "-DCS_DEFAULT_VECTORS=\"$vectors_default\"" "-DCS_DEFAULT_V2_VECTORS=\"$v2_vectors_default\"")
 read -r -a dynamic_flags <<<"$(pkg-config --cflags --libs crypto_sessions)"
 read -r -a static_flags <<<"$(pkg-config --cflags --libs crypto_sessions_static)"
 read -r -a include_flags <<<"$(pkg-config --cflags crypto_sessions)"
 rpath=(-Wl,-rpath,"$prefix/lib")
-programs=(test_vectors test_errors test_hostile)
+programs=(test_vectors test_errors test_hostile test_v2)
 valgrind=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible
           --errors-for-leak-kinds=definite,indirect,possible)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
@@ -40,7 +42,7 @@ soname=$(readelf -d "$prefix/lib/libcrypto_sessions.so" | sed -n 's/.*Library so
 abi=$(sed -n 's/^#define CS_ABI_VERSION \([0-9]*\)$/\1/p' "$prefix/include/crypto_sessions.h")
 [[ "$soname" == "libcrypto_sessions.so.$abi" ]] || { echo "SONAME $soname does not carry ABI $abi"; exit 1; }
 nm -D --defined-only "$prefix/lib/libcrypto_sessions.so" | awk '$2 == "T" {print $3}' | sort >"$work/exported"
-grep -oE '\bcs_[a-z_]+\(' "$prefix/include/crypto_sessions.h" | tr -d '(' | sort -u >"$work/declared"
+grep -oE '\bcs_[a-z0-9_]+\(' "$prefix/include/crypto_sessions.h" | tr -d '(' | sort -u >"$work/declared"
 if ! diff -u "$work/declared" "$work/exported"; then
     echo "the header's functions and the library's exported symbols differ"; exit 1
 fi

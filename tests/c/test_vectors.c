@@ -6,26 +6,11 @@
  * The `cipher` section (AES with a chosen IV) has no C entry point by design and is
  * run by the core's own tests.
  */
-#include "check.h"
-#include "json.h"
+#include "vectors.h"
 
 #ifndef CS_DEFAULT_VECTORS
 #error "compile with -DCS_DEFAULT_VECTORS='\"path/to/vectors.json\"'"
 #endif
-
-/* Allocations of the current vector, released after it. */
-static void *scratch[128];
-static size_t scratch_len;
-
-static void *keep(void *p) {
-    if (!p || scratch_len == sizeof scratch / sizeof scratch[0]) abort();
-    scratch[scratch_len++] = p;
-    return p;
-}
-
-static void release(void) {
-    while (scratch_len) free(scratch[--scratch_len]);
-}
 
 /* A cs_bytes kept until the end of the vector, as a malloc'd copy. */
 static const uint8_t *keep_bytes(cs_bytes *b, size_t *len) {
@@ -34,29 +19,6 @@ static const uint8_t *keep_bytes(cs_bytes *b, size_t *len) {
     *len = b->len;
     cs_bytes_free(b);
     return copy;
-}
-
-static const char *field(json obj, const char *key) {
-    size_t len = 0;
-    char *s = json_string(json_get(obj, key), &len);
-    CHECK_MSG(s != NULL, "field \"%s\" is missing or not a string", key);
-    return s ? keep(s) : "";
-}
-
-static const uint8_t *hex_field(json obj, const char *key, size_t *len) {
-    uint8_t *bytes = hex_decode(field(obj, key), len);
-    CHECK_MSG(bytes != NULL, "field \"%s\" is not hex", key);
-    if (!bytes) {
-        *len = 0;
-        return (const uint8_t *)"";
-    }
-    return keep(bytes);
-}
-
-static json section(json parent, const char *name) {
-    json s = json_get(parent, name);
-    CHECK_MSG(json_count(s) > 0, "vector section \"%s\" is missing or empty", name);
-    return s;
 }
 
 /* The compact JSON the protocol gives for a JSON value of the file. */
@@ -348,29 +310,6 @@ static void test_http(json all) {
     cs_server_free(server);
 }
 
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (!bigger) free(buf);
-            buf = bigger;
-        }
-    }
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
 
 int main(void) {
     const char *path = getenv("CRYPTO_SESSIONS_VECTORS");
