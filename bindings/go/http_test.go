@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -330,4 +331,78 @@ func TestManyClientsAtOnce(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// A real server that redirects /start to location and records the
+// authorization header of every request it gets.
+func redirector(t *testing.T, location string) (*httptest.Server, *[]string) {
+	var seen []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.Path+" "+r.Header.Get("Authorization"))
+		mu.Unlock()
+		if r.URL.Path == "/start" {
+			http.Redirect(w, r, location, http.StatusFound)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &seen
+}
+
+func TestTransportNeverSignsARedirectItWasNotAskedFor(t *testing.T) {
+	elsewhere, elsewhereSeen := redirector(t, "/")
+	for _, c := range []struct {
+		location string
+		follow   bool
+	}{
+		{elsewhere.URL + "/evil", false},
+		{elsewhere.URL + "/evil", true},
+		{"/same-origin", false},
+	} {
+		srv, seen := redirector(t, c.location)
+		client, _ := newClient(t, mustKey(t).PublicKey())
+		client.Transport.(*Transport).FollowRedirects = c.follow
+		_, err := client.Get(srv.URL + "/start")
+		if !errors.Is(err, ErrMalformedInput) || !strings.Contains(err.Error(), "not signing a redirect") {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		if len(*seen) != 1 || !strings.HasPrefix((*seen)[0], "/start ") || strings.HasSuffix((*seen)[0], " ") {
+			t.Fatalf("%+v: the server saw %q", c, *seen)
+		}
+	}
+	if len(*elsewhereSeen) != 0 {
+		t.Fatalf("the other origin was reached: %q", *elsewhereSeen)
+	}
+	// Opted in, a same-origin redirect is signed for its own URL.
+	srv, seen := redirector(t, "/same-origin")
+	client, _ := newClient(t, mustKey(t).PublicKey())
+	client.Transport.(*Transport).FollowRedirects = true
+	// The redirector's own answer is unsigned, so the transport refuses it.
+	if _, err := client.Get(srv.URL + "/start"); !errors.Is(err, ErrInvalidSignature) {
+		t.Fatalf("an unsigned answer: %v", err)
+	}
+	if len(*seen) != 2 || (*seen)[0][len("/start "):] == (*seen)[1][len("/same-origin "):] {
+		t.Fatalf("the server saw %q", *seen)
+	}
+}
+
+func TestABodyLimitThatDoesNotFitIsAnError(t *testing.T) {
+	for _, limit := range []int{math.MaxInt, -1, 0, 1<<30 + 1} {
+		_, err := NewServer(mustKey(t), "http://localhost:1", WithLimits(Limits{MaxBody: limit, SessionCache: 1, VerifiedCache: 1}))
+		if !errors.Is(err, ErrMalformedInput) {
+			t.Errorf("MaxBody %d: %v", limit, err)
+		}
+	}
+}
+
+func mustKey(t *testing.T) *SecretKey {
+	t.Helper()
+	key, err := GenerateSecretKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

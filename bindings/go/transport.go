@@ -31,6 +31,12 @@ type Transport struct {
 	Origin string
 	// MaxAnswer bounds the answer bodies read; 0 means DefaultMaxAnswer.
 	MaxAnswer int64
+	// FollowRedirects lets the transport sign a request that http.Client makes to
+	// follow a redirect, when it stays on the origin of the request that was
+	// redirected. By default such a request is an error: its URL came from an
+	// unsigned Location header, not from the caller, and is never signed. A
+	// redirect to another origin is always an error.
+	FollowRedirects bool
 
 	client *Client
 }
@@ -60,6 +66,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			req.Body.Close()
 		}
 		return nil, ErrClosed
+	}
+	if err := t.checkRedirect(req); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
 	}
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
@@ -128,6 +140,28 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	setBody(resp, payload)
 	return resp, nil
+}
+
+// checkRedirect refuses a request http.Client made to follow a redirect (its
+// Response is the redirect), unless FollowRedirects allows it and it stays on the
+// redirected request's origin.
+func (t *Transport) checkRedirect(req *http.Request) error {
+	if req.Response == nil {
+		return nil
+	}
+	from := req.Response.Request
+	sameOrigin := from != nil && strings.EqualFold(from.URL.Scheme, req.URL.Scheme) &&
+		strings.EqualFold(from.URL.Host, req.URL.Host)
+	if t.FollowRedirects && sameOrigin {
+		return nil
+	}
+	detail := "malformed input: not signing a redirect to " + strconv.Quote(req.URL.String())
+	if !sameOrigin {
+		detail += " (another origin)"
+	} else {
+		detail += " (set Transport.FollowRedirects to follow one on the same origin)"
+	}
+	return &Error{Kind: ErrMalformedInput, Code: uint32(kindCode(ErrMalformedInput)), Detail: detail}
 }
 
 func (t *Transport) maxAnswer() int64 {

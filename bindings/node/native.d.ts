@@ -44,6 +44,13 @@ export declare class NativeServer {
   /** The largest request body accepted, in bytes. */
   get maxBody(): number
   /**
+   * The body rule on a request's headers, before its body is read: throws for
+   * a GET with a body (`content-length` other than 0, or any
+   * `transfer-encoding`) and for a `content-length` that is not a number or is
+   * over `maxBody`.
+   */
+  checkHeaders(method: string, contentLength: string | undefined | null, hasTransferEncoding: boolean): void
+  /**
    * Authenticate a request on the calling thread. `target` is the
    * request-target exactly as received. Any failure throws; answer it with
    * the same 401 and an empty body whatever its code.
@@ -107,6 +114,9 @@ export declare class NativeSession {
   decode(token: string, data: string): Promise<DecodedPayload>
 }
 
+/** The content type of a sealed answer. */
+export declare const ANSWER_CONTENT_TYPE: string
+
 /** A request that passed authentication. */
 export interface AuthenticatedRequest {
   /** The session with the client (peer = the client's key). */
@@ -149,6 +159,9 @@ export interface DecodedPayload {
   isJson: boolean
 }
 
+/** The default largest request body, in bytes. */
+export declare const DEFAULT_MAX_BODY: number
+
 /** The token and the encrypted data of an encoded payload. */
 export interface EncodedPayload {
   /** `base64url(own pubkey || signature)`. */
@@ -156,6 +169,15 @@ export interface EncodedPayload {
   /** `base64url(IV || ciphertext)`. */
   data: string
 }
+
+/** The environment variable of the origin clients sign. */
+export declare const ENV_HOST: string
+
+/** The environment variable of the largest request body. */
+export declare const ENV_MAX_BODY: string
+
+/** The environment variable of the server's secret key (the core's name). */
+export declare const ENV_SECRET_KEY: string
 
 /** The error codes of the core, in numeric order (`code` of `CryptoSessionError`). */
 export declare function errorCodes(): Array<string>
@@ -208,6 +230,9 @@ export declare const PROTOCOL_VERSION: number
  */
 export declare function publicKeyOf(secretKey: string | Uint8Array): Buffer
 
+/** The status of every rejected request. */
+export declare const REJECTION_STATUS: number
+
 /** The revived form of received bytes, as JSON text (see the facade's `revive`). */
 export declare function revive(bytes: Uint8Array): string
 
@@ -216,6 +241,22 @@ export interface SealedAnswer {
   status: number
   authorization: string
   body: string
+}
+
+/**
+ * The core's `signed_url`: `origin` is the server's configured host (`null` for
+ * the URL's own); `url` absolute, or a `/target` when `origin` is given.
+ */
+export declare function signedUrl(origin: string | undefined | null, url: string): SignedUrl
+
+/** What a client sends and signs for a URL (the core's `signed_url`). */
+export interface SignedUrl {
+  /** Where the request goes: `scheme://host[:port]`. */
+  origin: string
+  /** The origin-form request-target to send, exactly as signed. */
+  target: string
+  /** What a GET signs: the server's origin followed by `target`. */
+  signed: string
 }
 
 /** Whether a string has the shape of a token. */

@@ -89,43 +89,23 @@ fn request_body(args: &FetchArgs) -> CliResult<Option<Vec<u8>>> {
     Ok(None)
 }
 
-/// The URL as it will be signed and sent: the fragment (never sent) dropped, and a
-/// `/` after the origin when there is no path, because that is the request-target
-/// an HTTP client sends.
+/// The URL as it will be signed and sent (the core's [`signed_url`]: the target
+/// percent-encoded, the fragment dropped, `/` for an empty path), checked to stay
+/// exactly as signed through the HTTP library's URL parser.
 fn signed_url(raw: &str) -> CliResult<String> {
-    let url = raw.split('#').next().unwrap_or_default().trim();
-    let scheme_end = ["http://", "https://"]
-        .iter()
-        .find(|s| {
-            url.get(..s.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(s))
-        })
-        .map(|s| s.len())
-        .ok_or_else(|| Failure::error(format!("{raw:?} is not an http:// or https:// URL")))?;
-    let origin_end = url[scheme_end..]
-        .find(['/', '?'])
-        .map_or(url.len(), |i| scheme_end + i);
-    if origin_end == scheme_end {
-        return Err(Failure::error(format!("{raw:?} has no host")));
-    }
-    let url = if url[origin_end..].starts_with('/') {
-        url.to_string()
-    } else {
-        format!("{}/{}", &url[..origin_end], &url[origin_end..])
-    };
-    // The request-target sent must be exactly the signed path: check the URL
-    // parser keeps it as written (it rejects spaces, for one; raw non-ASCII bytes pass
-    // through unchanged, so they are sent exactly as signed, though some servers refuse them).
-    let uri: Uri = url
+    let sent = crypto_sessions::http::signed_url(None, raw)
+        .map_err(|e| Failure::error(format!("{raw:?}: {}", e.detail())))?;
+    let uri: Uri = sent
+        .signed
         .parse()
         .map_err(|e| Failure::error(format!("{raw:?} is not a valid URL: {e}")))?;
-    let sent = uri.path_and_query().map_or("/", |p| p.as_str());
-    if sent != &url[origin_end..] {
+    let on_the_wire = uri.path_and_query().map_or("/", |p| p.as_str());
+    if on_the_wire != sent.target {
         return Err(Failure::error(format!(
-            "{raw:?} would be sent as {sent:?}, which is not what is signed"
+            "{raw:?} would be sent as {on_the_wire:?}, which is not what is signed"
         )));
     }
-    Ok(url)
+    Ok(sent.signed)
 }
 
 fn extra_headers(raw: &[String]) -> CliResult<Vec<(String, String)>> {

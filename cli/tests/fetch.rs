@@ -51,6 +51,19 @@ fn get_sends_the_url_exactly_as_signed_and_prints_the_opened_answer() {
 }
 
 #[test]
+fn raw_spaces_and_non_ascii_are_percent_encoded_as_fetch_does() {
+    let server = TestServer::start();
+    let url = format!("{}/echo?name=a b&city=Zürich", server.url);
+    let out = fetch(&server, &SecretKey::generate(), &[&url], b"");
+    assert_exit(&out, 0);
+    assert_eq!(
+        answer_json(&out)["target"],
+        "/echo?name=a%20b&city=Z%C3%BCrich"
+    );
+    assert_eq!(server.seen().target, "/echo?name=a%20b&city=Z%C3%BCrich");
+}
+
+#[test]
 fn a_url_without_a_path_is_signed_with_the_slash_that_is_sent() {
     let server = TestServer::start();
     let out = fetch(&server, &SecretKey::generate(), &[&server.url], b"");
@@ -276,9 +289,12 @@ fn bad_input_is_refused_before_anything_is_sent() {
         (&["-X", "PUT", &url], "unsupported HTTP method"),
         (&["-X", "GET", "-d", "x", &url], "a GET request has no body"),
         (&["--json", "{not json", &url], "--json: not JSON"),
-        (&["ftp://127.0.0.1/x"], "not an http:// or https:// URL"),
-        (&["http:///x"], "has no host"),
-        (&[&format!("{url}?a b")], "not a valid URL"),
+        (&["ftp://127.0.0.1/x"], "the scheme must be http or https"),
+        (&["http:///x"], "is not scheme://host[:port]"),
+        (
+            &["http://user@127.0.0.1/x"],
+            "an origin is scheme://host[:port] only",
+        ),
         (&["-H", "no colon", &url], "Name: value"),
     ];
     for (args, message) in cases {

@@ -22,25 +22,18 @@ async function fromRequest (request) {
   return init
 }
 
-// The URL as fetch will request it. fetch parses its input with the WHATWG URL
-// parser, which percent-encodes some characters (in the query: space, ", ', <, >
-// and non-ASCII), resolves dot segments and drops the fragment; the server then
-// verifies its origin + the request-target it received. So the signed string is
-// the origin as written (it must be the server's configured host) followed by the
-// target as fetch sends it. Input that is not an absolute http(s) URL is left as is
-// (fetch reports it).
+// The URL as fetch will request it: fetch serializes its input with the WHATWG
+// URL parser (percent-encoding, dot segments resolved, fragment dropped), and the
+// core's signedUrl takes that to what is signed and sent. Input that is not an
+// absolute URL is left as is (fetch reports it).
 function wireUrl (url) {
-  const scheme = /^https?:\/\//i.exec(url)
-  if (!scheme) return url
-  let parsed
+  let href
   try {
-    parsed = new URL(url)
+    href = new URL(url).href
   } catch {
     return url
   }
-  const rest = url.slice(scheme[0].length)
-  const originEnd = scheme[0].length + rest.search(/[/?#\\]|$/)
-  return url.slice(0, originEnd) + parsed.pathname + parsed.search
+  return native.signedUrl(null, href).signed
 }
 
 function logRequest (url, init) {

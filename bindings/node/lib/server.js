@@ -13,9 +13,7 @@ const { CryptoSession } = require('./session.js')
 const { Token } = require('./token.js')
 
 const DEFAULT_HOST = 'http://localhost:3001'
-const DEFAULT_MAX_BODY = 1 << 20
-const REJECTION_STATUS = 401
-const ANSWER_CONTENT_TYPE = 'text/plain; charset=utf-8'
+const { DEFAULT_MAX_BODY, REJECTION_STATUS, ANSWER_CONTENT_TYPE, ENV_SECRET_KEY, ENV_HOST } = native
 
 function tooLarge (max) {
   return new CryptoSessionError('too_large', `the request body is larger than the limit of ${max} bytes`)
@@ -38,8 +36,6 @@ function nodeBody (req, max) {
     }
   }
   if (req.readableEnded || typeof req.on !== 'function') return Buffer.alloc(0)
-  const declared = Number(req.headers['content-length'])
-  if (declared > max) return Promise.reject(tooLarge(max))
   return new Promise((resolve, reject) => {
     const chunks = []
     let size = 0
@@ -74,8 +70,6 @@ function nodeBody (req, max) {
 // The body of a Web Request, read up to `max` bytes.
 async function webBody (request, max) {
   if (request.body === null) return new Uint8Array(0)
-  const declared = Number(request.headers.get('content-length'))
-  if (declared > max) throw tooLarge(max)
   const reader = request.body.getReader()
   const chunks = []
   let size = 0
@@ -92,14 +86,6 @@ async function webBody (request, max) {
   return Buffer.concat(chunks, size)
 }
 
-// The request-target of a Web Request: its URL after the origin, without the
-// fragment, as the runtime serialized it.
-function webTarget (request) {
-  const url = new URL(request.url)
-  const rest = request.url.slice(url.origin.length)
-  const hash = rest.indexOf('#')
-  return hash === -1 ? rest : rest.slice(0, hash)
-}
 
 // ---- answers ---------------------------------------------------------------
 
@@ -126,9 +112,11 @@ function failNode (res) {
   res.end()
 }
 
+// The method and target are quoted (JSON): a control character in them is shown
+// escaped, so a request cannot write a line of its own into the log.
 function describe (method, target, err) {
   const reason = err instanceof CryptoSessionError ? `${err.code}: ${err.message}` : String(err && err.message ? err.message : err)
-  return `crypto-sessions: rejected ${method} ${String(target).slice(0, 200)}: ${reason}`
+  return `crypto-sessions: rejected ${JSON.stringify(String(method))} ${JSON.stringify(String(target).slice(0, 200))}: ${reason}`
 }
 
 // ---- the server ------------------------------------------------------------
@@ -204,7 +192,10 @@ class CryptoAuth {
 
   async #authenticateNode (req) {
     const method = String(req.method)
-    const bodyBytes = method.toUpperCase() === 'POST' ? await nodeBody(req, this.#server.maxBody) : null
+    // The core's body rule on the headers first: a GET with a body never gets
+    // as far as a handler, and an oversized body is not read.
+    call(() => this.#server.checkHeaders(method, headerValue(req.headers['content-length']), req.headers['transfer-encoding'] !== undefined))
+    const bodyBytes = method === 'POST' ? await nodeBody(req, this.#server.maxBody) : null
     const body = typeof bodyBytes === 'string' ? Buffer.from(bodyBytes) : bodyBytes
     return this.authenticate({
       method,
@@ -285,8 +276,9 @@ class CryptoAuth {
       let auth
       let target = '?'
       try {
-        target = webTarget(request)
-        const body = request.method.toUpperCase() === 'POST' ? await webBody(request, this.#server.maxBody) : null
+        target = native.signedUrl(null, request.url).target
+        call(() => this.#server.checkHeaders(request.method, request.headers.get('content-length') ?? undefined, request.headers.has('transfer-encoding')))
+        const body = request.method === 'POST' ? await webBody(request, this.#server.maxBody) : null
         auth = await this.authenticate({
           method: request.method,
           target,
@@ -354,13 +346,13 @@ function missingKeyError () {
     // The reference's help: a fresh pair the operator may adopt. It is new, is used
     // by nothing, and is shown once.
     console.error([
-      'crypto-sessions: the environment variable CRYPTO_SESSION_KEY is not set.',
+      `crypto-sessions: the environment variable ${ENV_SECRET_KEY} is not set.`,
       'Here is a fresh random key pair in case you need one:',
       `  Private Key : ${pair.secretKey}`,
       `  Public Key  : ${pair.publicKey}`
     ].join('\n'))
   }
-  return new CryptoSessionError('invalid_key', 'CRYPTO_SESSION_KEY is not set: the server has no secret key (a fresh key pair was printed to stderr)')
+  return new CryptoSessionError('invalid_key', `${ENV_SECRET_KEY} is not set: the server has no secret key (a fresh key pair was printed to stderr)`)
 }
 
 /**
@@ -370,9 +362,9 @@ function missingKeyError () {
  */
 function defaultCryptoAuth () {
   if (fromEnv) return fromEnv
-  const secretKey = process.env.CRYPTO_SESSION_KEY
+  const secretKey = process.env[ENV_SECRET_KEY]
   if (secretKey === undefined || secretKey.trim() === '') throw missingKeyError()
-  const host = process.env.CRYPTO_SESSION_HOST || DEFAULT_HOST
+  const host = process.env[ENV_HOST] || DEFAULT_HOST
   fromEnv = new CryptoAuth({ secretKey, host })
   return fromEnv
 }

@@ -25,6 +25,49 @@ pub mod token;
 #[napi]
 pub const PROTOCOL_VERSION: u32 = crypto_sessions::PROTOCOL_VERSION;
 
+/// The environment variable of the server's secret key (the core's name).
+#[napi]
+pub const ENV_SECRET_KEY: &str = crypto_sessions::http::config::ENV_SECRET_KEY;
+/// The environment variable of the origin clients sign.
+#[napi]
+pub const ENV_HOST: &str = crypto_sessions::http::config::ENV_HOST;
+/// The environment variable of the largest request body.
+#[napi]
+pub const ENV_MAX_BODY: &str = crypto_sessions::http::config::ENV_MAX_BODY;
+/// The default largest request body, in bytes.
+#[napi]
+pub const DEFAULT_MAX_BODY: u32 = crypto_sessions::http::config::DEFAULT_MAX_BODY as u32;
+/// The status of every rejected request.
+#[napi]
+pub const REJECTION_STATUS: u32 = crypto_sessions::http::REJECTION_STATUS as u32;
+/// The content type of a sealed answer.
+#[napi]
+pub const ANSWER_CONTENT_TYPE: &str = crypto_sessions::http::ANSWER_CONTENT_TYPE;
+
+/// What a client sends and signs for a URL (the core's `signed_url`).
+#[napi(object)]
+pub struct SignedUrl {
+    /// Where the request goes: `scheme://host[:port]`.
+    pub origin: String,
+    /// The origin-form request-target to send, exactly as signed.
+    pub target: String,
+    /// What a GET signs: the server's origin followed by `target`.
+    pub signed: String,
+}
+
+/// The core's `signed_url`: `origin` is the server's configured host (`null` for
+/// the URL's own); `url` absolute, or a `/target` when `origin` is given.
+#[napi]
+pub fn signed_url(env: napi::Env, origin: Option<String>, url: String) -> napi::Result<SignedUrl> {
+    use crate::error::OrThrow;
+    let sent = crypto_sessions::http::signed_url(origin.as_deref(), &url).or_throw(&env)?;
+    Ok(SignedUrl {
+        origin: sent.origin.to_string(),
+        target: sent.target,
+        signed: sent.signed,
+    })
+}
+
 /// The version of the core crate.
 #[napi]
 pub fn core_version() -> String {

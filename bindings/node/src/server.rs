@@ -112,6 +112,23 @@ impl NativeServer {
         self.inner.limits().max_body as f64
     }
 
+    /// The body rule on a request's headers, before its body is read: throws for
+    /// a GET with a body (`content-length` other than 0, or any
+    /// `transfer-encoding`) and for a `content-length` that is not a number or is
+    /// over `maxBody`.
+    #[napi]
+    pub fn check_headers(
+        &self,
+        env: Env,
+        method: String,
+        content_length: Option<String>,
+        has_transfer_encoding: bool,
+    ) -> Result<()> {
+        self.inner
+            .check_headers(&method, content_length.as_deref(), has_transfer_encoding)
+            .or_throw(&env)
+    }
+
     /// Authenticate a request on the calling thread. `target` is the
     /// request-target exactly as received. Any failure throws; answer it with
     /// the same 401 and an empty body whatever its code.

@@ -148,6 +148,22 @@ test('a valid raw GET passes (control for the negative cases)', async () => {
   assert.ok(res.headers.authorization)
 })
 
+test('a GET with a body never reaches the handler, whatever the body parser', async () => {
+  const auth = await signedGet('/getSend?challenge=c')
+  for (const headers of [{ 'content-type': 'application/json' }, { 'content-type': 'text/plain' }]) {
+    await expectRejected('GET with a body', { path: '/getSend?challenge=c', headers: { ...headers, 'content-length': '12', authorization: auth }, body: '{"data":"x"}' })
+  }
+  // Chunked: no content-length, a transfer-encoding.
+  const res = await new Promise((resolve, reject) => {
+    const url = new URL(site.origin)
+    const req = require('node:http').request({ host: url.hostname, port: url.port, method: 'GET', path: '/getSend?challenge=c', headers: { authorization: auth, 'transfer-encoding': 'chunked' } }, r => { r.resume(); r.on('end', () => resolve(r)) })
+    req.on('error', reject)
+    req.write('x')
+    req.end()
+  })
+  assert.equal(res.statusCode, 401)
+})
+
 test('tampered token: 401, empty body', async () => {
   const token = await signedGet('/getSend?challenge=t')
   await expectRejected('tampered token', { path: '/getSend?challenge=t', headers: { authorization: tamper(token, token.length - 5) } })

@@ -63,6 +63,27 @@ test('rejected Requests: 401, empty body, same headers', async () => {
   assert.ok(logged.some(l => l.includes('too_large')))
 })
 
+test('a GET that declares a body never reaches the handler', async () => {
+  const session = new CryptoSession(serverKeys.publicKey, clientKeys.secretKey)
+  const { token } = session.encodeSync(`${HOST}/api/items?q=1`)
+  let reached = 0
+  const handler = auth.useAuthWithWeb(async (request, secure) => { reached++; return secure.send('ok') })
+  const ok = await handler(new Request(`${HOST}/api/items?q=1`, { headers: { authorization: token.encoded } }))
+  assert.equal(ok.status, 200)
+  for (const headers of [{ 'transfer-encoding': 'chunked' }, { 'content-length': '3' }]) {
+    const res = await handler(new Request(`${HOST}/api/items?q=1`, { headers: { ...headers, authorization: token.encoded } }))
+    assert.equal(res.status, 401, JSON.stringify(headers))
+  }
+  assert.equal(reached, 1)
+})
+
+test('a body limit that does not fit is an error at construction, never a wrap', () => {
+  for (const maxBodySize of [2 ** 32, Infinity, -1, 0, 1.5, NaN, 2 ** 30 + 1]) {
+    assert.throws(() => createCryptoAuth({ secretKey: serverKeys.secretKey, host: HOST, maxBodySize }), /max_body/, String(maxBodySize))
+  }
+  assert.equal(createCryptoAuth({ secretKey: serverKeys.secretKey, host: HOST, maxBodySize: 2 ** 30 }).maxBodySize, 2 ** 30)
+})
+
 test('served over node:http and reached with fetch', async () => {
   let origin
   const routes = req => (req.method === 'POST' ? served.POST : served.GET)(req)

@@ -18,7 +18,7 @@ mod session;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crypto_sessions::http::{Limits, ANSWER_CONTENT_TYPE, REJECTION_STATUS};
+use crypto_sessions::http::{config, ANSWER_CONTENT_TYPE, REJECTION_STATUS};
 use crypto_sessions::keys::secret_key_from_any;
 use crypto_sessions::SecretKey;
 
@@ -64,6 +64,16 @@ fn revive<'py>(py: Python<'py>, raw: &Bound<'py, PyAny>) -> PyResult<Bound<'py, 
     convert::value_to_py(py, &value)
 }
 
+/// ``(signed, target)``: what a GET signs for ``url`` and the request-target to
+/// send, the core's ``signed_url`` (``origin`` is the server's configured host,
+/// ``None`` for the URL's own).
+#[pyfunction]
+#[pyo3(signature = (origin, url))]
+fn signed_url(origin: Option<&str>, url: &str) -> PyResult<(String, String)> {
+    let sent = crypto_sessions::http::signed_url(origin, url).map_err(errors::to_py)?;
+    Ok((sent.signed, sent.target))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(generate_secret_key, m)?)?;
@@ -71,6 +81,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(serialize, m)?)?;
     m.add_function(wrap_pyfunction!(serialize_json, m)?)?;
     m.add_function(wrap_pyfunction!(revive, m)?)?;
+    m.add_function(wrap_pyfunction!(signed_url, m)?)?;
     m.add_class::<session::CryptoSession>()?;
     m.add_class::<session::Encoded>()?;
     m.add_class::<session::Decoded>()?;
@@ -83,7 +94,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PROTOCOL_VERSION", crypto_sessions::PROTOCOL_VERSION)?;
     m.add("CORE_VERSION", crypto_sessions::VERSION)?;
     m.add("BACKEND", crypto_sessions::BACKEND)?;
-    m.add("DEFAULT_MAX_BODY", Limits::default().max_body)?;
+    m.add("DEFAULT_MAX_BODY", config::DEFAULT_MAX_BODY)?;
+    m.add("ENV_SECRET_KEY", config::ENV_SECRET_KEY)?;
+    m.add("ENV_HOST", config::ENV_HOST)?;
+    m.add("ENV_MAX_BODY", config::ENV_MAX_BODY)?;
     m.add("REJECTION_STATUS", REJECTION_STATUS)?;
     m.add("ANSWER_CONTENT_TYPE", ANSWER_CONTENT_TYPE)?;
     Ok(())

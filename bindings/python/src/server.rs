@@ -90,6 +90,22 @@ impl Server {
         self.inner.limits().max_body
     }
 
+    /// The body rule on a request's headers, before its body is read: raise for a
+    /// GET with a body (``Content-Length`` other than 0, or any
+    /// ``Transfer-Encoding``) and for a ``Content-Length`` that is not a number or
+    /// is over ``max_body``.
+    #[pyo3(signature = (method, content_length, has_transfer_encoding))]
+    fn check_headers(
+        &self,
+        method: &str,
+        content_length: Option<&str>,
+        has_transfer_encoding: bool,
+    ) -> PyResult<()> {
+        self.inner
+            .check_headers(method, content_length, has_transfer_encoding)
+            .map_err(to_py)
+    }
+
     /// Authenticate a request; the ``Peer`` that sent it, or raise.
     ///
     /// ``method`` is the method exactly as received (``GET`` or ``POST``).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import httpx
 import pytest
@@ -153,3 +153,62 @@ def test_unsupported_method_is_refused_before_sending(keys: Keys) -> None:
 def test_decoded_of_a_foreign_response_is_a_clear_error() -> None:
     with pytest.raises(LookupError, match="crypto_sessions auth"):
         decoded(httpx.Response(200, content=b"x"))
+
+
+class _Redirector:
+    """A real HTTP server that answers ``/start`` with a 302 to ``location`` and
+    anything else with an (unsigned) 200; it records the targets and authorization
+    headers it received."""
+
+    def __init__(self, location: str) -> None:
+        import http.server
+        import threading
+
+        seen: list[tuple[str, Optional[str]]] = []
+        self.seen = seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                seen.append((self.path, self.headers.get("authorization")))
+                self.send_response(302 if self.path == "/start" else 200)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_httpx_refuses_answers_that_came_through_a_redirect(keys: Keys) -> None:
+    from crypto_sessions.errors import MalformedInputError
+
+    elsewhere = _Redirector("/")  # another origin: another port
+    try:
+        for location, opt_in, says in [
+            (elsewhere.url + "/evil", False, "to another origin"),
+            (elsewhere.url + "/evil", True, "to another origin"),
+            ("/same-origin", False, "came through a redirect"),
+        ]:
+            redirector = _Redirector(location)
+            try:
+                auth = HttpxAuth(keys.server_pub, keys.client_secret, follow_redirects=opt_in)
+                with httpx.Client(auth=auth, follow_redirects=True) as http:
+                    with pytest.raises(MalformedInputError, match=says):
+                        http.get(redirector.url + "/start")
+                # Only the request the caller made was signed.
+                assert redirector.seen[0] == ("/start", redirector.seen[0][1])
+                assert redirector.seen[0][1] is not None
+            finally:
+                redirector.close()
+        # The other origin never received a token.
+        assert elsewhere.seen and all(auth is None for _, auth in elsewhere.seen)
+    finally:
+        elsewhere.close()

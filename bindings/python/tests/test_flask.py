@@ -150,16 +150,47 @@ def test_default_limit_is_one_mebibyte(keys: Keys, client: cs.Client) -> None:
     assert too_big.status_code == 401 and too_big.data == b""
 
 
-def test_wsgi_server_without_raw_target_rejects_get(
+def test_wsgi_server_without_raw_target_requotes_path_info(
     keys: Keys, client: cs.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="crypto_sessions")
     app = apps.flask_app(keys.server_secret, HOST)
-    response = call(
-        app, client, "GET", "/getSend?challenge=x", environ_overrides={"RAW_URI": "", "REQUEST_URI": ""}
-    )
+    no_raw = {"RAW_URI": "", "REQUEST_URI": ""}
+    # PATH_INFO re-quoted with QUERY_STRING is the target when the server gives
+    # no raw one: a plain path verifies...
+    response = call(app, client, "GET", "/getSend?challenge=x", environ_overrides=no_raw)
+    assert response.status_code == 200
+    # ...and one whose escapes PATH_INFO lost (%41 decoded to A) fails closed.
+    response = call(app, client, "GET", "/getS%65nd?challenge=x", environ_overrides=no_raw)
     assert response.status_code == 401
-    assert "RAW_URI" in caplog.text
+    assert "'/getSend?challenge=x'" in caplog.text
+
+
+def test_rejection_logs_quote_the_raw_target(
+    keys: Keys, client: cs.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="crypto_sessions")
+    app = apps.flask_app(keys.server_secret, HOST)
+    forged = "/x\nINFO crypto_sessions.server accepted GET /admin"
+    response = app.test_client().get("/getSend", environ_overrides={"RAW_URI": forged})
+    assert response.status_code == 401
+    lines = [r.getMessage() for r in caplog.records if r.name == "crypto_sessions.server"]
+    assert len(lines) == 1 and "\n" not in lines[0], lines
+    assert "\\nINFO" in lines[0]
+
+
+def test_methods_are_matched_exactly_and_a_get_carries_no_body(keys: Keys, client: cs.Client) -> None:
+    app = apps.flask_app(keys.server_secret, HOST)
+    prepared = client.prepare("GET", "/getSend?challenge=x")
+    headers = dict(prepared.headers)
+    ok = app.test_client().open("/getSend?challenge=x", method="GET", headers=headers)
+    assert ok.status_code == 200
+    lower = app.test_client().open(
+        "/getSend?challenge=x", method="GET", headers=headers, environ_overrides={"REQUEST_METHOD": "gEt"}
+    )
+    assert lower.status_code == 401
+    with_body = app.test_client().open("/getSend?challenge=x", method="GET", headers=headers, data=b"x")
+    assert with_body.status_code == 401
 
 
 def test_async_view(keys: Keys, client: cs.Client) -> None:

@@ -200,6 +200,38 @@ impl Server {
         })
     }
 
+    /// The body rule applied to a request's headers, before its body is read, so a
+    /// framework never hands a GET's body to a handler nor reads an oversized one:
+    /// a GET with `Content-Length` other than 0 or with any `Transfer-Encoding` is
+    /// rejected, as is a `Content-Length` that is not a number or is over
+    /// `max_body`. [`Server::authenticate`] applies the same rule to the body read.
+    pub fn check_headers(
+        &self,
+        method: &str,
+        content_length: Option<&str>,
+        has_transfer_encoding: bool,
+    ) -> Result<()> {
+        let method = Method::parse(method)?;
+        if method == Method::Get && has_transfer_encoding {
+            return Err(malformed(
+                "a GET request has a Transfer-Encoding: v1 signs no GET body, so none is accepted",
+            ));
+        }
+        let Some(declared) = content_length else {
+            return Ok(());
+        };
+        let declared = declared.trim();
+        if declared.is_empty() || !declared.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(malformed(format!(
+                "Content-Length {:?} is not a number",
+                declared.chars().take(24).collect::<String>()
+            )));
+        }
+        // All digits: too long to parse is over any limit.
+        let len = declared.parse::<usize>().unwrap_or(usize::MAX);
+        self.check_body(method, len)
+    }
+
     /// The one body rule: a GET has none (v1 signs its URL only, so a body would
     /// reach the handler unsigned); a POST's is at most `max_body` bytes.
     fn check_body(&self, method: Method, len: usize) -> Result<()> {
@@ -512,6 +544,36 @@ mod tests {
                 status
             );
         }
+    }
+
+    #[test]
+    fn the_body_rule_on_headers() {
+        let (key, _, _) = setup();
+        let server = Server::with_limits(&key, HOST, Limits::default().with_max_body(10)).unwrap();
+        let check = |m: &str, cl: Option<&str>, te: bool| {
+            server.check_headers(m, cl, te).map_err(|e| e.kind())
+        };
+        assert_eq!(check("GET", None, false), Ok(()));
+        assert_eq!(check("GET", Some("0"), false), Ok(()));
+        assert_eq!(
+            check("GET", Some("1"), false),
+            Err(ErrorKind::MalformedInput)
+        );
+        assert_eq!(check("GET", None, true), Err(ErrorKind::MalformedInput));
+        assert_eq!(check("POST", Some("10"), true), Ok(()));
+        assert_eq!(check("POST", Some("11"), false), Err(ErrorKind::TooLarge));
+        assert_eq!(
+            check("POST", Some("99999999999999999999999"), false),
+            Err(ErrorKind::TooLarge)
+        );
+        for bad in ["", "-1", "1e3", "0x1", "+1", "1 1"] {
+            assert_eq!(
+                check("POST", Some(bad), false),
+                Err(ErrorKind::MalformedInput),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(check("get", None, false), Err(ErrorKind::UnsupportedMethod));
     }
 
     #[test]

@@ -7,8 +7,7 @@ signature does not hold) and leave the result here for :func:`decoded`.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Optional, Union
-from urllib.parse import urlsplit
+from typing import Any, Optional
 
 from crypto_sessions._native import Client, revive
 from crypto_sessions.errors import CryptoSessionError, HttpStatusError
@@ -64,14 +63,3 @@ def decoded(response: Any) -> Any:
 def decoded_bytes(response: Any) -> bytes:
     """Like :func:`decoded`, the plaintext bytes."""
     return _get(response)
-
-
-def signed_url(host: Optional[str], url: str, target: Union[str, bytes]) -> str:
-    """What a GET signs: the server's origin (``host``, else the URL's own) and the
-    request-target exactly as it goes on the wire."""
-    if isinstance(target, bytes):
-        target = target.decode("ascii")
-    if host is None:
-        parts = urlsplit(url)
-        host = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-    return host.rstrip("/") + target

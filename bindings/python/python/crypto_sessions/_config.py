@@ -10,12 +10,12 @@ import logging
 import os
 from typing import Any, Callable, Optional, Union
 
-from crypto_sessions._native import DEFAULT_MAX_BODY, Server
+from crypto_sessions._native import DEFAULT_MAX_BODY, ENV_HOST, ENV_MAX_BODY, ENV_SECRET_KEY, Server
 from crypto_sessions.errors import CryptoSessionError, InvalidKeyError
 
-KEY_SETTING = "CRYPTO_SESSION_KEY"
-HOST_SETTING = "CRYPTO_SESSION_HOST"
-MAX_BODY_SETTING = "CRYPTO_SESSION_MAX_BODY"
+KEY_SETTING = ENV_SECRET_KEY
+HOST_SETTING = ENV_HOST
+MAX_BODY_SETTING = ENV_MAX_BODY
 #: The reference middleware's default origin when CRYPTO_SESSION_HOST is not set.
 DEFAULT_HOST = "http://localhost:3001"
 

@@ -4,41 +4,21 @@ body limit, and how a rejection is logged and answered."""
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import Optional, Union
 
-from crypto_sessions.errors import CryptoSessionError, MalformedInputError, TooLargeError
+from crypto_sessions._native import REJECTION_STATUS, Server
+from crypto_sessions.errors import CryptoSessionError, TooLargeError
 
 logger = logging.getLogger("crypto_sessions.server")
 
 #: The status of every rejected request, whatever the reason.
-REJECTED_STATUS = 401
+REJECTED_STATUS = REJECTION_STATUS
 
 
-def origin_form(raw_target: bytes) -> bytes:
-    """The request-target in origin form (path and query), as sent.
-
-    A proxy-style absolute target (``http://host/path?q``) keeps its path and query
-    bytes untouched; nothing is decoded or re-encoded.
-    """
-    if raw_target.startswith((b"http://", b"https://")):
-        rest = raw_target.split(b"://", 1)[1]
-        slash = rest.find(b"/")
-        return rest[slash:] if slash >= 0 else b"/"
-    return raw_target
-
-
-def check_content_length(value: Optional[str], max_body: int) -> None:
-    """Refuse a declared body over the limit before reading it."""
-    if value is None:
-        return
-    try:
-        length = int(value)
-    except ValueError:
-        raise MalformedInputError("malformed input: Content-Length is not a number") from None
-    if length > max_body:
-        raise TooLargeError(
-            f"input too large: Content-Length is {length} bytes, the limit is {max_body}"
-        )
+def check_headers(server: Server, method: str, content_length: Optional[str], transfer_encoding: Optional[str]) -> None:
+    """The core's body rule on the headers, before the body is read: no body on a
+    GET, a ``Content-Length`` within the limit."""
+    server.check_headers(method, content_length, transfer_encoding is not None)
 
 
 def too_large(size: int, max_body: int) -> TooLargeError:
@@ -46,8 +26,10 @@ def too_large(size: int, max_body: int) -> TooLargeError:
     return TooLargeError(f"input too large: body is over {max_body} bytes (read {size})")
 
 
-def log_rejection(method: str, path: str, err: CryptoSessionError) -> None:
-    """Log why a request was rejected (the message never holds secrets)."""
+def log_rejection(method: str, target: Union[str, bytes, None], err: CryptoSessionError) -> None:
+    """Log why a request was rejected (the message never holds secrets). The method
+    and the raw target are quoted (``repr``): a control character in them is shown
+    escaped, so a request cannot write a line of its own into the log."""
     logger.info(
-        "rejected %s %s: %s [%s]", method, path, err, err.kind.code, extra={"reason": err.kind.code}
+        "rejected %r %r: %s [%s]", method, target, err, err.kind.code, extra={"reason": err.kind.code}
     )

@@ -21,7 +21,11 @@ __all__ = [
     "CORE_VERSION",
     "BACKEND",
     "DEFAULT_MAX_BODY",
+    "ENV_SECRET_KEY",
+    "ENV_HOST",
+    "ENV_MAX_BODY",
     "REJECTION_STATUS",
+    "signed_url",
     "ANSWER_CONTENT_TYPE",
 ]
 
@@ -36,7 +40,16 @@ CORE_VERSION: Final[str]
 #: The core's elliptic-curve arithmetic in this build: "k256" or "libsecp256k1".
 BACKEND: Final[str]
 DEFAULT_MAX_BODY: Final[int]
+#: The environment variables every binding reads (the core's names).
+ENV_SECRET_KEY: Final[str]
+ENV_HOST: Final[str]
+ENV_MAX_BODY: Final[str]
 REJECTION_STATUS: Final[int]
+
+def signed_url(origin: Optional[str], url: str) -> tuple[str, str]:
+    """``(signed, target)``: what a GET signs for ``url``, and the request-target to
+    send (the core's; ``origin`` is the server's host, ``None`` for the URL's own)."""
+
 ANSWER_CONTENT_TYPE: Final[str]
 
 def generate_secret_key() -> str:
@@ -135,6 +148,9 @@ class Server:
     @property
     def max_body(self) -> int:
         """The largest request body accepted, in bytes."""
+    def check_headers(self, method: str, content_length: Optional[str], has_transfer_encoding: bool) -> None:
+        """The body rule on the headers: raise for a GET with a body, or a
+        ``Content-Length`` that is not a number or is over ``max_body``."""
     def authenticate(
         self,
         method: str,

@@ -27,13 +27,12 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, MutableMap
 from crypto_sessions._config import build_server
 from crypto_sessions._http import (
     REJECTED_STATUS,
-    check_content_length,
+    check_headers,
     log_rejection,
-    origin_form,
     too_large,
 )
 from crypto_sessions._native import Peer, Server
-from crypto_sessions.errors import CryptoSessionError, MalformedInputError
+from crypto_sessions.errors import CryptoSessionError
 
 __all__ = [
     "ClientGone",
@@ -67,13 +66,15 @@ def _header(scope: Scope, name: bytes) -> Optional[str]:
     return None
 
 
-def _raw_target(scope: Scope) -> Optional[bytes]:
+def raw_target(scope: Scope) -> bytes:
+    """The request-target's bytes as received: ``raw_path`` and ``query_string``
+    (empty when the server gives no ``raw_path``: the core then refuses it). The
+    core parses it; nothing is decoded here."""
     raw_path = scope.get("raw_path")
     if raw_path is None:
-        return None
+        return b""
     query = scope.get("query_string") or b""
-    target = origin_form(bytes(raw_path))
-    return target + b"?" + bytes(query) if query else target
+    return bytes(raw_path) + b"?" + bytes(query) if query else bytes(raw_path)
 
 
 class ClientGone(Exception):
@@ -110,18 +111,12 @@ async def read_request(server: Server, scope: Scope, chunks: AsyncIterator[bytes
     ``Content-Length`` is over the limit).
     """
     max_body = server.max_body
-    check_content_length(_header(scope, b"content-length"), max_body)
-    method = str(scope.get("method", "GET"))
-    target = _raw_target(scope)
-    if target is None:
-        if method.upper() == "GET":
-            raise MalformedInputError(
-                "malformed input: the ASGI server provides no raw_path, so the signed "
-                "request-target cannot be checked"
-            )
-        target = b""
+    method = str(scope.get("method", ""))
+    check_headers(
+        server, method, _header(scope, b"content-length"), _header(scope, b"transfer-encoding")
+    )
     body = await _read_body(chunks, max_body)
-    return server.authenticate(method, target, _header(scope, b"authorization"), body)
+    return server.authenticate(method, raw_target(scope), _header(scope, b"authorization"), body)
 
 
 async def send_rejection(send: Send) -> None:
@@ -228,7 +223,7 @@ class CryptoSessionMiddleware:
         try:
             peer = await read_request(self.server, scope, receive_chunks(receive))
         except CryptoSessionError as err:
-            log_rejection(method, str(scope.get("path", "")), err)
+            log_rejection(method, raw_target(scope), err)
             await send_rejection(send)
             return
         except ClientGone:

@@ -19,8 +19,9 @@ from typing import Any, Generator, Mapping, Optional, Union
 
 import httpx
 
-from crypto_sessions._answers import decoded, decoded_bytes, open_answer, signed_url
-from crypto_sessions._native import Client, serialize
+from crypto_sessions._answers import decoded, decoded_bytes, open_answer
+from crypto_sessions._native import Client, serialize, signed_url
+from crypto_sessions.errors import MalformedInputError
 
 __all__ = ["AsyncSecureClient", "HttpxAuth", "SecureClient", "decoded", "decoded_bytes"]
 
@@ -28,12 +29,21 @@ KeyArg = Union[str, bytes]
 _REPLACED = ("authorization", "content-type", "content-length", "transfer-encoding")
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, Optional[int]]:
+    return (url.scheme, url.host, url.port)
+
+
 class HttpxAuth(httpx.Auth):
     """``HttpxAuth(server_pubkey, secret_key, *, host=None)``: sign requests and open
     answers for one server.
 
     ``host`` is the origin the server signs with (its ``CRYPTO_SESSION_HOST``); by
-    default the request URL's own ``scheme://host[:port]``. The request body (``str``
+    default the request URL's own ``scheme://host[:port]``.
+
+    Redirects: httpx never re-signs the requests it makes to follow one (a hop
+    carries the old token, or none across origins). An answer that came through a
+    redirect raises :class:`~crypto_sessions.MalformedInputError`, unless
+    ``follow_redirects=True`` here and every hop stayed on the same origin. The request body (``str``
     or ``bytes``, e.g. from ``json=``/``content=``) is the payload; an empty body
     signs the URL. Methods other than GET and POST raise
     :class:`~crypto_sessions.UnsupportedMethodError`.
@@ -42,16 +52,29 @@ class HttpxAuth(httpx.Auth):
     requires_request_body = True
     requires_response_body = True
 
-    def __init__(self, server_pubkey: KeyArg, secret_key: KeyArg, *, host: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        server_pubkey: KeyArg,
+        secret_key: KeyArg,
+        *,
+        host: Optional[str] = None,
+        follow_redirects: bool = False,
+    ) -> None:
         self._client = Client(server_pubkey, secret_key)
         self._host = host
+        self._follow_redirects = follow_redirects
 
     def __repr__(self) -> str:
         return f"HttpxAuth(server_pubkey={self._client.server_pubkey!r}, host={self._host!r})"
 
     def sign(self, request: httpx.Request) -> httpx.Request:
         """The signed (and, for a POST, encrypted) version of ``request``."""
-        url = signed_url(self._host, str(request.url), request.url.raw_path)
+        origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+        url, target = signed_url(self._host, origin + request.url.raw_path.decode("ascii"))
+        if target.encode("ascii") != request.url.raw_path:
+            raise MalformedInputError(
+                f"malformed input: {request.url.raw_path!r} would be signed as {target!r}"
+            )
         body = request.content or None
         prepared = self._client.prepare(request.method, url, body)
         headers = httpx.Headers(
@@ -71,6 +94,17 @@ class HttpxAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Send the signed request, then open the answer (see :func:`decoded`)."""
         response = yield self.sign(request)
+        if response.history:
+            # httpx followed redirects after sending the signed request (it never
+            # re-signs: the hops went with the old token, or none across origins).
+            asked = _origin(request.url)
+            moved = [str(r.url) for r in (*response.history[1:], response) if _origin(r.url) != asked]
+            if moved or not self._follow_redirects:
+                raise MalformedInputError(
+                    f"malformed input: the answer to {str(request.url)!r} came through a redirect"
+                    + (f" to another origin ({moved[0]!r})" if moved else "")
+                    + "; pass follow_redirects=True to HttpxAuth to accept same-origin ones"
+                )
         open_answer(
             self._client,
             response,

@@ -36,6 +36,7 @@ from crypto_sessions._native import ANSWER_CONTENT_TYPE, Peer, Server, serialize
 from crypto_sessions.asgi import (
     PEER_STATE_KEY,
     CryptoSessionMiddleware,
+    raw_target,
     read_request,
     sealing_peer,
 )
@@ -105,7 +106,7 @@ class CryptoSessions:
             # request.stream() also serves a body FastAPI already read for the route.
             peer = await read_request(self.server, request.scope, request.stream())
         except CryptoSessionError as err:
-            log_rejection(request.method, request.url.path, err)
+            log_rejection(str(request.scope.get("method", "")), raw_target(request.scope), err)
             raise SessionRejected() from None
         except ClientDisconnect:
             raise SessionRejected() from None

@@ -24,19 +24,19 @@ from __future__ import annotations
 import functools
 import inspect
 from typing import Any, Callable, Optional, TypeVar, Union, cast
+from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, request
 
 from crypto_sessions._config import build_server
 from crypto_sessions._http import (
     REJECTED_STATUS,
-    check_content_length,
+    check_headers,
     log_rejection,
-    origin_form,
     too_large,
 )
 from crypto_sessions._native import Peer, SealedAnswer, Server
-from crypto_sessions.errors import CryptoSessionError, MalformedInputError
+from crypto_sessions.errors import CryptoSessionError
 
 __all__ = [
     "CryptoSessions",
@@ -125,24 +125,40 @@ def _state(app: Optional[Flask] = None) -> _State:
     return cast(_State, state)
 
 
-def _raw_target() -> Optional[bytes]:
-    """The request-target as received, from the WSGI server's non-standard keys."""
+# Bytes a re-quoted path keeps as they are: visible ASCII but '%', '?' and '#'.
+_KEPT = bytes(b for b in range(0x21, 0x7F) if b not in b"%?#").decode("ascii")
+
+
+def _raw_target() -> bytes:
+    """The request-target's bytes as received: the WSGI server's ``RAW_URI`` /
+    ``REQUEST_URI`` (werkzeug, gunicorn, uWSGI), else ``PATH_INFO`` re-quoted with
+    ``QUERY_STRING`` (a target the client sent otherwise then fails to verify: the
+    check fails closed). The core parses it; nothing is decoded here."""
     environ = request.environ
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if not raw:
-        return None
-    # WSGI hands over the bytes as latin-1 characters.
-    try:
-        data = raw.encode("latin-1")
-    except UnicodeEncodeError:
-        data = raw.encode("utf-8")
-    return origin_form(data)
+    if raw:
+        # WSGI hands over the bytes as latin-1 characters.
+        return str(raw).encode("latin-1", "replace")
+    path = quote(str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "")), safe=_KEPT, encoding="latin-1")
+    query = str(environ.get("QUERY_STRING", ""))
+    return (path + "?" + query if query else path).encode("latin-1", "replace")
+
+
+def _raw_method() -> str:
+    """The method as it came on the request line (werkzeug's ``request.method`` is
+    upper-cased, which would let ``gEt`` pass as ``GET``)."""
+    return str(request.environ.get("REQUEST_METHOD", ""))
 
 
 def _read_body(max_body: int) -> bytes:
     """The body, refused before reading when its Content-Length is over the limit
     and as soon as it grows past it (a chunked body has no length)."""
-    check_content_length(request.headers.get("Content-Length"), max_body)
+    check_headers(
+        _state().server,
+        _raw_method(),
+        request.headers.get("Content-Length"),
+        request.headers.get("Transfer-Encoding"),
+    )
     stream = request.stream
     chunks: list[bytes] = []
     size = 0
@@ -163,21 +179,14 @@ def _authenticate() -> Optional[Peer]:
     if peer is not None:
         return cast(Peer, peer)
     server = _state().server
+    target = _raw_target()
     try:
-        target = _raw_target()
-        if target is None:
-            if request.method.upper() == "GET":
-                raise MalformedInputError(
-                    "malformed input: the WSGI server provides neither RAW_URI nor "
-                    "REQUEST_URI, so the signed request-target cannot be checked"
-                )
-            target = b""
         body = _read_body(server.max_body)
         peer = server.authenticate(
-            request.method, target, request.headers.get("Authorization"), body
+            _raw_method(), target, request.headers.get("Authorization"), body
         )
     except CryptoSessionError as err:
-        log_rejection(request.method, request.path, err)
+        log_rejection(_raw_method(), target, err)
         return None
     g.crypto_peer = peer
     return peer

@@ -17,8 +17,9 @@ from typing import Any, Optional, Union
 from requests import PreparedRequest, Response
 from requests.auth import AuthBase
 
-from crypto_sessions._answers import decoded, decoded_bytes, open_answer, signed_url
-from crypto_sessions._native import Client
+from crypto_sessions._answers import decoded, decoded_bytes, open_answer
+from crypto_sessions._native import Client, signed_url
+from crypto_sessions.errors import MalformedInputError
 
 __all__ = ["RequestsAuth", "decoded", "decoded_bytes"]
 
@@ -46,7 +47,9 @@ class RequestsAuth(AuthBase):
         body = r.body
         if body is not None and not isinstance(body, (str, bytes)):
             raise TypeError("RequestsAuth signs str or bytes bodies, not streams or files")
-        url = signed_url(self._host, r.url or "", r.path_url)
+        url, target = signed_url(self._host, r.url or "")
+        if target != r.path_url:
+            raise MalformedInputError(f"malformed input: {r.path_url!r} would be signed as {target!r}")
         prepared = self._client.prepare(r.method or "GET", url, body or None)
         for name in ("Content-Length", "Transfer-Encoding", "Content-Type"):
             r.headers.pop(name, None)
