@@ -184,6 +184,11 @@ export declare class NativeV2Server {
   get origins(): Array<string>
   /** The largest body accepted, bytes. */
   get maxBody(): number
+  /**
+   * Replace the denied client keys (x-only hex) of the admission hook; a bad
+   * key throws and leaves the set as it was.
+   */
+  setDeniedKeys(keys: Array<string>): void
   /** Tests only: set the fixed clock (throws unless built with `now`). */
   setNow(now: number): void
   /**
@@ -443,6 +448,13 @@ export interface V2ServerOptions {
   replay?: string
   /** Key prefix in Redis (default `cs2:replay:`). */
   replayPrefix?: string
+  /** Entries of the memory store (default 2**20). */
+  replayCapacity?: number
+  /**
+   * Tests only: the memory store's creation time (Unix seconds) for its
+   * restart rule (default: now).
+   */
+  replayCreated?: number
   /**
    * The admission hook of step 5a as data: x-only client keys (64 hex
    * characters) answered `forbidden`. A set rather than a JS callback: the

@@ -1,7 +1,7 @@
 //! `NativeV2Server`: the core's dual v1/v2 server (authenticate, seal) for Node.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crypto_sessions::http::ANSWER_CONTENT_TYPE as ANSWER_CONTENT_TYPE_V1;
 use crypto_sessions::v2::clock::{Clock, ManualClock};
@@ -35,6 +35,11 @@ pub struct V2ServerOptions {
     pub replay: Option<String>,
     /// Key prefix in Redis (default `cs2:replay:`).
     pub replay_prefix: Option<String>,
+    /// Entries of the memory store (default 2**20).
+    pub replay_capacity: Option<f64>,
+    /// Tests only: the memory store's creation time (Unix seconds) for its
+    /// restart rule (default: now).
+    pub replay_created: Option<f64>,
     /// The admission hook of step 5a as data: x-only client keys (64 hex
     /// characters) answered `forbidden`. A set rather than a JS callback: the
     /// check runs on the libuv pool, where no JS can be called.
@@ -142,12 +147,23 @@ pub struct V2SealedAnswer {
 pub struct NativeV2Server {
     inner: Arc<Server>,
     clock: Option<Arc<ManualClock>>,
+    denied: DeniedKeys,
+}
+
+type DeniedKeys = Arc<RwLock<HashSet<[u8; 32]>>>;
+
+fn denied_set(env: &Env, keys: Option<&[String]>) -> Result<HashSet<[u8; 32]>> {
+    let mut set = HashSet::new();
+    for key in keys.unwrap_or_default() {
+        set.insert(*XOnlyKey::from_hex(key).or_throw(env)?.as_bytes());
+    }
+    Ok(set)
 }
 
 fn build_server(
     env: &Env,
     options: &V2ServerOptions,
-) -> Result<(Server, Option<Arc<ManualClock>>)> {
+) -> Result<(Server, Option<Arc<ManualClock>>, DeniedKeys)> {
     let mut builder = Server::builder();
     for key in &options.keys {
         builder = builder.secret_key(&secret_key(env, &Either::A(key.clone()))?);
@@ -165,21 +181,29 @@ fn build_server(
         builder = builder.max_body(whole(env, "max_body", v)?);
     }
     builder = builder.accept_v1(options.accept_v1.unwrap_or(false));
-    if let Some(denied) = &options.denied_keys {
-        let mut set = HashSet::new();
-        for key in denied {
-            let key = XOnlyKey::from_hex(key).or_throw(env)?;
-            set.insert(*key.as_bytes());
-        }
-        builder = builder.admission(move |client| !set.contains(client));
-    }
+    let denied = Arc::new(RwLock::new(denied_set(
+        env,
+        options.denied_keys.as_deref(),
+    )?));
+    let admission = Arc::clone(&denied);
+    builder = builder.admission(move |client| {
+        // A poisoned lock (a panic elsewhere) fails closed.
+        admission.read().is_ok_and(|set| !set.contains(client))
+    });
     let spec = options.replay.as_deref().unwrap_or("memory");
-    let store = replay::open(
-        spec,
-        DEFAULT_REPLAY_CAPACITY,
-        options.replay_prefix.as_deref(),
-    )
-    .map_err(|e| config_error(env, &format!("replay: {e}")))?;
+    let capacity = match options.replay_capacity {
+        Some(v) => usize::try_from(whole(env, "replay_capacity", v)?)
+            .map_err(|_| config_error(env, "replay_capacity is too large"))?,
+        None => DEFAULT_REPLAY_CAPACITY,
+    };
+    let store: Arc<dyn replay::ReplayStore> = match options.replay_created {
+        Some(created) if spec.trim() == "memory" => {
+            Arc::new(replay::MemoryStore::with_created(capacity, created))
+        }
+        Some(_) => return Err(config_error(env, "replay_created is for the memory store")),
+        None => replay::open(spec, capacity, options.replay_prefix.as_deref())
+            .map_err(|e| config_error(env, &format!("replay: {e}")))?,
+    };
     builder = builder.replay_store(store);
     let clock = match options.now {
         Some(now) => {
@@ -189,7 +213,7 @@ fn build_server(
         }
         None => None,
     };
-    Ok((builder.build().or_throw(env)?, clock))
+    Ok((builder.build().or_throw(env)?, clock, denied))
 }
 
 #[napi]
@@ -197,10 +221,11 @@ impl NativeV2Server {
     /// Check the configuration and build the server; a bad value throws.
     #[napi(constructor)]
     pub fn new(env: Env, options: V2ServerOptions) -> Result<Self> {
-        let (server, clock) = build_server(&env, &options)?;
+        let (server, clock, denied) = build_server(&env, &options)?;
         Ok(NativeV2Server {
             inner: Arc::new(server),
             clock,
+            denied,
         })
     }
 
@@ -224,6 +249,23 @@ impl NativeV2Server {
     #[napi(getter)]
     pub fn max_body(&self) -> f64 {
         self.inner.limits().2 as f64
+    }
+
+    /// Replace the denied client keys (x-only hex) of the admission hook; a bad
+    /// key throws and leaves the set as it was.
+    #[napi]
+    pub fn set_denied_keys(&self, env: Env, keys: Vec<String>) -> Result<()> {
+        let set = denied_set(&env, Some(&keys))?;
+        match self.denied.write() {
+            Ok(mut slot) => {
+                *slot = set;
+                Ok(())
+            }
+            Err(_) => Err(config_error(
+                &env,
+                "the denied keys are unusable after a panic",
+            )),
+        }
     }
 
     /// Tests only: set the fixed clock (throws unless built with `now`).
