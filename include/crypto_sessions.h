@@ -23,6 +23,10 @@
  *   a length above PTRDIFF_MAX is `CS_RESULT_INVALID_ARGUMENT`.
  *
  * - Outputs are written only on success; on failure they are left untouched.
+ *   The outputs of one call must not overlap each other nor any input: where a
+ *   function has several out-pointers it checks they do not overlap
+ *   (`CS_RESULT_INVALID_ARGUMENT`); an output that overlaps an input is undefined
+ *   behaviour.
  *
  * - Ownership. Handles (`cs_session`, `cs_server`, `cs_client`) are made by a
  *   `_new` function (or `cs_server_authenticate` for a session) and released by
@@ -91,6 +95,17 @@
  * checks it equals the core's.)
  */
 #define CS_REJECTION_STATUS 401
+
+/**
+ * (Literals for cbindgen; a test checks each equals the core's.)
+ * The default largest request body, in bytes.
+ */
+#define CS_DEFAULT_MAX_BODY 1048576
+
+/**
+ * The largest `max_body` a server accepts, in bytes.
+ */
+#define CS_MAX_BODY_CEILING 1073741824
 
 /**
  * What a fallible function returns: `CS_RESULT_OK` (0) or why it failed.
@@ -392,6 +407,25 @@ cs_result cs_client_open(const struct cs_client *client,
                          struct cs_bytes *out_payload);
 
 /**
+ * What a client signs and sends for `url` (the core's `signed_url`): the string a
+ * GET signs goes to `*out_signed` and the origin-form request-target to send,
+ * exactly as signed, to `*out_target` (free each with `cs_bytes_free`).
+ *
+ * `origin` is the server's configured host when it differs from the URL's (NULL:
+ * the URL's own); `url` is absolute, or a `/target` when `origin` is given. The
+ * target is percent-encoded as `fetch` sends it, the fragment dropped.
+ * `out_signed` and `out_target` must not overlap (`CS_RESULT_INVALID_ARGUMENT`).
+ *
+ * Errors: `CS_RESULT_MALFORMED_INPUT` for a URL or origin that is not http(s).
+ */
+cs_result cs_signed_url(const char *origin,
+                        size_t origin_len,
+                        const char *url,
+                        size_t url_len,
+                        struct cs_bytes *out_signed,
+                        struct cs_bytes *out_target);
+
+/**
  * Generate a secret key from the operating system's CSPRNG and write its 32 bytes
  * to `out_secret` (`out_secret_len` must be at least `CS_SECRET_KEY_LEN`).
  *
@@ -481,6 +515,24 @@ size_t cs_last_error_message(char *buf,
                              size_t buf_len);
 
 /**
+ * The name of the environment variable of the server's secret key
+ * (`CRYPTO_SESSION_KEY`, 64 hex characters): a static NUL-terminated string.
+ */
+const char *cs_env_secret_key(void);
+
+/**
+ * The name of the environment variable of the origin clients sign
+ * (`CRYPTO_SESSION_HOST`): a static NUL-terminated string.
+ */
+const char *cs_env_host(void);
+
+/**
+ * The name of the environment variable of the largest request body in bytes
+ * (`CRYPTO_SESSION_MAX_BODY`): a static NUL-terminated string.
+ */
+const char *cs_env_max_body(void);
+
+/**
  * The default limits (1 MiB bodies, 4096-entry caches). Never fails.
  */
 struct cs_server_limits cs_server_limits_default(void);
@@ -519,6 +571,20 @@ void cs_server_free(struct cs_server *server);
 cs_result cs_server_public_key(const struct cs_server *server,
                                uint8_t *out_public,
                                size_t out_public_len);
+
+/**
+ * The body rule on a request's headers, before its body is read: a GET with a
+ * body (`content_length` other than "0", or `has_transfer_encoding`) is
+ * `CS_RESULT_MALFORMED_INPUT`, as is a `content_length` that is not a number; one
+ * over the limit is `CS_RESULT_TOO_LARGE`. `content_length` may be NULL (absent).
+ * On any error, answer `CS_REJECTION_STATUS` as for `cs_server_authenticate`.
+ */
+cs_result cs_server_check_headers(const struct cs_server *server,
+                                  const char *method,
+                                  size_t method_len,
+                                  const char *content_length,
+                                  size_t content_length_len,
+                                  bool has_transfer_encoding);
 
 /**
  * Authenticate a request: its `method` exactly as received (`GET` or `POST`,
@@ -624,7 +690,8 @@ cs_result cs_session_verify(const struct cs_session *session,
  * Sign and encrypt `payload` (already serialized: text, bytes, or compact JSON,
  * see `cs_payload_json`). `*out_token` receives the token to send in
  * `authorization`, `*out_data` the encrypted data `base64url(IV || ciphertext)`;
- * both are text, freed with `cs_bytes_free`.
+ * both are text, freed with `cs_bytes_free`. They must not overlap
+ * (`CS_RESULT_INVALID_ARGUMENT`).
  */
 cs_result cs_session_encode(const struct cs_session *session,
                             const uint8_t *payload,
@@ -651,6 +718,7 @@ cs_result cs_session_decode(const struct cs_session *session,
  * The reference's `decode`: decrypt `data`, and tell in `*out_is_valid` whether
  * `token` is the peer's valid signature over it. A bad or foreign signature is
  * `CS_RESULT_OK` with `*out_is_valid == false`: the payload is then untrusted.
+ * `out_payload` and `out_is_valid` must not overlap (`CS_RESULT_INVALID_ARGUMENT`).
  *
  * Errors: `CS_RESULT_MALFORMED_INPUT` and `CS_RESULT_DECRYPT_FAILED`, where the
  * reference throws.

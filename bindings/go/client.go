@@ -111,3 +111,17 @@ func (c *Client) Open(status int, authorization string, body []byte) ([]byte, er
 	}
 	return take(&out), nil
 }
+
+// signedURL is the core's signed_url: the string a GET signs for url and the
+// origin-form target to send; origin "" means the URL's own.
+func signedURL(origin, url string) (signed, target string, err error) {
+	op, on := cOptionalText(origin)
+	up, un := cText(url)
+	var outSigned, outTarget C.cs_bytes
+	if err := call(func() C.cs_result {
+		return C.cs_signed_url(op, on, up, un, &outSigned, &outTarget)
+	}); err != nil {
+		return "", "", err
+	}
+	return string(take(&outSigned)), string(take(&outTarget)), nil
+}

@@ -2,6 +2,7 @@ package cryptosessions
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -405,4 +406,65 @@ func mustKey(t *testing.T) *SecretKey {
 		t.Fatal(err)
 	}
 	return key
+}
+
+func TestTheEnvironmentNamesAreTheCores(t *testing.T) {
+	if EnvSecretKey != "CRYPTO_SESSION_KEY" || EnvHost != "CRYPTO_SESSION_HOST" || EnvMaxBody != "CRYPTO_SESSION_MAX_BODY" {
+		t.Fatalf("%s %s %s", EnvSecretKey, EnvHost, EnvMaxBody)
+	}
+	key := mustKey(t)
+	t.Setenv(EnvSecretKey, hex.EncodeToString(key.Bytes()))
+	t.Setenv(EnvHost, "http://localhost:3001")
+	t.Setenv(EnvMaxBody, "2048")
+	srv, err := NewServerFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if srv.Limits().MaxBody != 2048 {
+		t.Fatalf("max body %d", srv.Limits().MaxBody)
+	}
+	for _, bad := range []string{"4294967296", "-1", "1e3"} {
+		t.Setenv(EnvMaxBody, bad)
+		if _, err := NewServerFromEnv(); !errors.Is(err, ErrMalformedInput) {
+			t.Errorf("%s=%s: %v", EnvMaxBody, bad, err)
+		}
+	}
+}
+
+func TestAGetWithABodyNeverReachesTheHandler(t *testing.T) {
+	reached := 0
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+		reached++
+		_ = Send(w, r, http.StatusOK, "hi")
+	})
+	ts := newTestServer(t, mux)
+	session, err := NewClient(ts.srv.PublicKey(), mustKey(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer session.Close()
+	prepared, err := session.Prepare("GET", ts.URL+"/hello", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []io.Reader{strings.NewReader("x"), io.MultiReader(strings.NewReader(""))} {
+		req, _ := http.NewRequest("GET", ts.URL+"/hello", body)
+		req.Header.Set("Authorization", prepared.Authorization)
+		if _, ok := body.(*strings.Reader); !ok {
+			req.TransferEncoding = []string{"chunked"} // an empty chunked body: still a body
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != RejectionStatus {
+			t.Errorf("GET with a body: %d", resp.StatusCode)
+		}
+	}
+	if reached != 0 {
+		t.Fatalf("the handler ran %d times", reached)
+	}
 }

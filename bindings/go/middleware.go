@@ -28,6 +28,11 @@ func PeerFrom(ctx context.Context) (*Peer, bool) {
 // Its type is func(http.Handler) http.Handler, as routers expect.
 func (s *Server) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := s.CheckHeaders(r.Method, r.Header.Get("Content-Length"), len(r.TransferEncoding) > 0)
+		if err != nil {
+			s.reject(w, r, err)
+			return
+		}
 		body, err := s.readBody(r)
 		if err != nil {
 			s.reject(w, r, err)

@@ -5,7 +5,10 @@ import "C"
 
 import (
 	"log/slog"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -117,6 +120,51 @@ type Answer struct {
 	Authorization string
 	ContentType   string
 	Body          string
+}
+
+// The names of the environment variables every binding reads, from the core.
+var (
+	EnvSecretKey = C.GoString(C.cs_env_secret_key())
+	EnvHost      = C.GoString(C.cs_env_host())
+	EnvMaxBody   = C.GoString(C.cs_env_max_body())
+)
+
+// NewServerFromEnv makes a server from the environment, as every binding does:
+// the secret key from EnvSecretKey (CRYPTO_SESSION_KEY), the host from EnvHost
+// (CRYPTO_SESSION_HOST) and, when set, the body limit from EnvMaxBody
+// (CRYPTO_SESSION_MAX_BODY). A missing or bad value is an error.
+func NewServerFromEnv(opts ...ServerOption) (*Server, error) {
+	secret, err := ParseSecretKey(os.Getenv(EnvSecretKey))
+	if err != nil {
+		return nil, err
+	}
+	if text := os.Getenv(EnvMaxBody); text != "" {
+		limit, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil {
+			return nil, newError(uint32(C.CS_RESULT_MALFORMED_INPUT), "malformed input: "+EnvMaxBody+" is not a whole number of bytes")
+		}
+		limits := DefaultLimits()
+		limits.MaxBody = limit
+		opts = append([]ServerOption{WithLimits(limits)}, opts...)
+	}
+	return NewServer(secret, os.Getenv(EnvHost), opts...)
+}
+
+// CheckHeaders applies the core's body rule to a request's headers, before its
+// body is read: a GET with a body (a Content-Length other than 0, or any
+// Transfer-Encoding) and a Content-Length that is not a number or is over the
+// limit are errors. contentLength "" means absent.
+func (s *Server) CheckHeaders(method, contentLength string, hasTransferEncoding bool) error {
+	mp, mn := cText(method)
+	cp, cn := cOptionalText(contentLength)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.h == nil {
+		return ErrClosed
+	}
+	return call(func() C.cs_result {
+		return C.cs_server_check_headers(s.h, mp, mn, cp, cn, C.bool(hasTransferEncoding))
+	})
 }
 
 // Authenticate checks one request: its method, its request-target exactly as

@@ -1,5 +1,8 @@
 package cryptosessions
 
+// #include <crypto_sessions.h>
+import "C"
+
 import (
 	"bytes"
 	"io"
@@ -85,12 +88,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			body = []byte{}
 		}
 	}
-	origin := t.Origin
-	if origin == "" {
-		origin = req.URL.Scheme + "://" + req.URL.Host
+	// The core's signed_url: what is signed, and the target it must be sent as.
+	sent := req.URL.RequestURI()
+	signed, target, err := signedURL(t.Origin, req.URL.Scheme+"://"+req.URL.Host+sent)
+	if err != nil {
+		return nil, err
 	}
-	// The client's hostname is "", so the signed URL is exactly origin + target.
-	prepared, err := t.client.Prepare(req.Method, strings.TrimSuffix(origin, "/")+req.URL.RequestURI(), body)
+	if target != sent {
+		return nil, newError(uint32(C.CS_RESULT_MALFORMED_INPUT),
+			"malformed input: "+strconv.Quote(sent)+" would be signed as "+strconv.Quote(target))
+	}
+	// The client's hostname is "", so the signed URL is exactly what the core said.
+	prepared, err := t.client.Prepare(req.Method, signed, body)
 	if err != nil {
 		return nil, err
 	}

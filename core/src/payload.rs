@@ -6,6 +6,10 @@
 //! | bytes           | as they are                                  |
 //! | JSON value      | compact `JSON.stringify` form, keys in order |
 //!
+//! Numbers are written as JavaScript writes them (`1.0` is `1`, `1e21` is `1e+21`),
+//! so the JSON form is byte for byte `JSON.stringify`'s (`tests/vectors/json-numbers.json`);
+//! the one difference: an integer beyond 2^53 is kept exactly, where JS would round it.
+//!
 //! Revive: the received bytes as UTF-8 text; if that text parses as JSON, the JSON
 //! value, otherwise the text itself. So `"42"` arrives as `42`.
 
@@ -41,7 +45,63 @@ impl Payload {
 /// Compact JSON as `JSON.stringify` writes it: no spaces, keys in insertion order,
 /// non-ASCII characters as UTF-8 rather than `\u` escapes.
 pub fn json_bytes(value: &Value) -> Vec<u8> {
-    serde_json::to_vec(value).expect("a serde_json::Value always serializes")
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, JsFormatter);
+    serde::Serialize::serialize(value, &mut ser).expect("a serde_json::Value always serializes");
+    out
+}
+
+/// serde_json's compact output with numbers written as JavaScript writes them
+/// (`Number.prototype.toString`): `1.0` is `1`, `1e21` is `1e+21`, `1e-6` is
+/// `0.000001`. Strings and the rest are already what `JSON.stringify` writes.
+struct JsFormatter;
+
+impl serde_json::ser::Formatter for JsFormatter {
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        w.write_all(js_number(value).as_bytes())
+    }
+}
+
+/// ECMA-262 Number::toString(10) of a finite number (JSON has no others), from
+/// Rust's shortest round-trip digits.
+fn js_number(value: f64) -> String {
+    if value == 0.0 {
+        return "0".to_string(); // -0 too, as JSON.stringify writes it
+    }
+    let sci = format!("{:e}", value.abs()); // e.g. "1.2345e-7": shortest digits
+    let (mantissa, exp) = sci.split_once('e').expect("LowerExp writes an exponent");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i64;
+    let n = exp
+        .parse::<i64>()
+        .expect("LowerExp writes an integer exponent")
+        + 1;
+    let sign = if value < 0.0 { "-" } else { "" };
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let rest = if k > 1 {
+            format!(".{}", &digits[1..])
+        } else {
+            String::new()
+        };
+        let e = n - 1;
+        format!(
+            "{}{rest}e{}{}",
+            &digits[..1],
+            if e < 0 { "-" } else { "+" },
+            e.abs()
+        )
+    };
+    format!("{sign}{body}")
 }
 
 /// Parse JSON text into a value (keys keep their order).
@@ -174,6 +234,29 @@ mod tests {
         assert!(is_json(nested(MAX_JSON_DEPTH - 1).as_bytes()));
         assert!(!is_json(nested(MAX_JSON_DEPTH + 1).as_bytes()));
         assert!(is_json(b"1.5e-400") && !is_json(b"1e400"));
+    }
+
+    #[test]
+    fn numbers_are_written_as_javascript_writes_them() {
+        // Expected strings: what node prints for JSON.stringify of each number.
+        for (value, js) in [
+            (1.0, "1"),
+            (-2.0, "-2"),
+            (-0.0, "0"),
+            (0.5, "0.5"),
+            (1.5e-7, "1.5e-7"),
+            (0.000001, "0.000001"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (1152921504606846976.0, "1152921504606847000"),
+            (123.456, "123.456"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+        ] {
+            assert_eq!(js_number(value), js, "{value:e}");
+        }
+        let v: Value = serde_json::json!({"a": 1.0, "b": [2.5, 1e21], "c": 3});
+        assert_eq!(json_bytes(&v), br#"{"a":1,"b":[2.5,1e+21],"c":3}"#);
     }
 
     #[test]

@@ -243,3 +243,21 @@ fn http() {
         }
     }
 }
+
+/// tests/vectors/json-numbers.json: payload objects holding floats serialize to the
+/// bytes JSON.stringify writes (the vector states node's output).
+#[test]
+fn json_numbers_serialize_as_json_stringify() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/json-numbers.json"
+    );
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = file["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let value: Value = serde_json::from_str(case["value"].as_str().unwrap()).unwrap();
+        let written = String::from_utf8(json_bytes(&value)).unwrap();
+        assert_eq!(written, case["stringify"].as_str().unwrap());
+    }
+}

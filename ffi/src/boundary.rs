@@ -130,6 +130,33 @@ pub(crate) unsafe fn optional_str_arg<'a>(
     }
 }
 
+/// Output regions `(pointer, size)` of one call must not overlap: two `&mut` to the
+/// same memory would be undefined behaviour, and one write would clobber another.
+/// Checked before any out-pointer is taken (`CS_RESULT_INVALID_ARGUMENT`); NULL
+/// pointers are left to `out_arg`.
+pub(crate) fn distinct_outputs(regions: &[(*const u8, usize)]) -> Result<(), Failure> {
+    for (i, &(a, a_len)) in regions.iter().enumerate() {
+        for &(b, b_len) in &regions[i + 1..] {
+            let (a0, b0) = (a as usize, b as usize);
+            if a.is_null() || b.is_null() {
+                continue;
+            }
+            if a0 < b0.saturating_add(b_len) && b0 < a0.saturating_add(a_len) {
+                return Err(Failure::new(
+                    cs_result::InvalidArgument,
+                    "two output pointers overlap: each output needs its own memory",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The output region of an out-pointer to one `T`.
+pub(crate) fn region<T>(ptr: *mut T) -> (*const u8, usize) {
+    (ptr.cast_const().cast(), std::mem::size_of::<T>())
+}
+
 /// An out-pointer: checked for NULL and alignment before anything is computed.
 pub(crate) fn out_arg<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T, Failure> {
     if ptr.is_null() {
@@ -218,5 +245,21 @@ mod tests {
             out_arg(misaligned, "out").unwrap_err().code,
             cs_result::InvalidArgument
         );
+    }
+}
+
+#[cfg(test)]
+mod overlap_tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_outputs_are_refused() {
+        let mut pair = [0u64; 4];
+        let base = pair.as_mut_ptr().cast::<u8>().cast_const();
+        assert!(distinct_outputs(&[(base, 16), (base.wrapping_add(16), 16)]).is_ok());
+        assert!(distinct_outputs(&[(base, 16), (base.wrapping_add(15), 1)]).is_err());
+        assert!(distinct_outputs(&[(base, 16), (base, 1)]).is_err());
+        assert!(distinct_outputs(&[(base.wrapping_add(8), 1), (base, 16)]).is_err());
+        assert!(distinct_outputs(&[(std::ptr::null(), 16), (std::ptr::null(), 16)]).is_ok());
     }
 }

@@ -5,7 +5,10 @@ use std::os::raw::c_char;
 use crypto_sessions::http::{Method, AUTHORIZATION};
 use crypto_sessions::Client;
 
-use crate::boundary::{guard, guard_void, optional_bytes_arg, optional_str_arg, out_arg, str_arg};
+use crate::boundary::{
+    distinct_outputs, guard, guard_void, optional_bytes_arg, optional_str_arg, out_arg, region,
+    str_arg,
+};
 use crate::bytes::cs_bytes;
 use crate::handle::{cs_client, Handle};
 use crate::keys::{public_arg, secret_arg};
@@ -153,6 +156,39 @@ pub extern "C" fn cs_client_open(
             unsafe { optional_str_arg(authorization, authorization_len, "authorization") }?;
         let body = unsafe { str_arg(body, body_len, "body") }?;
         *out = cs_bytes::new(client.open(status, authorization, body)?);
+        Ok(())
+    })
+}
+
+/// What a client signs and sends for `url` (the core's `signed_url`): the string a
+/// GET signs goes to `*out_signed` and the origin-form request-target to send,
+/// exactly as signed, to `*out_target` (free each with `cs_bytes_free`).
+///
+/// `origin` is the server's configured host when it differs from the URL's (NULL:
+/// the URL's own); `url` is absolute, or a `/target` when `origin` is given. The
+/// target is percent-encoded as `fetch` sends it, the fragment dropped.
+/// `out_signed` and `out_target` must not overlap (`CS_RESULT_INVALID_ARGUMENT`).
+///
+/// Errors: `CS_RESULT_MALFORMED_INPUT` for a URL or origin that is not http(s).
+#[no_mangle]
+pub extern "C" fn cs_signed_url(
+    origin: *const c_char,
+    origin_len: usize,
+    url: *const c_char,
+    url_len: usize,
+    out_signed: *mut cs_bytes,
+    out_target: *mut cs_bytes,
+) -> cs_result {
+    guard(|| {
+        distinct_outputs(&[region(out_signed), region(out_target)])?;
+        let out_signed = out_arg(out_signed, "out_signed")?;
+        let out_target = out_arg(out_target, "out_target")?;
+        // SAFETY: the caller's contract for each (pointer, length) pair.
+        let origin = unsafe { optional_str_arg(origin, origin_len, "origin") }?;
+        let url = unsafe { str_arg(url, url_len, "url") }?;
+        let sent = crypto_sessions::http::signed_url(origin, url)?;
+        *out_signed = cs_bytes::new(sent.signed);
+        *out_target = cs_bytes::new(sent.target);
         Ok(())
     })
 }

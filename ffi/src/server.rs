@@ -4,7 +4,7 @@ use std::ffi::CString;
 use std::os::raw::c_char;
 use std::sync::OnceLock;
 
-use crypto_sessions::http::{Limits, Method, ANSWER_CONTENT_TYPE};
+use crypto_sessions::http::{config, Limits, Method, ANSWER_CONTENT_TYPE};
 use crypto_sessions::Server;
 
 use crate::boundary::{bytes_arg, guard, guard_void, optional_str_arg, out_arg, out_buf, str_arg};
@@ -18,6 +18,36 @@ use crate::CS_PUBLIC_KEY_LEN;
 /// empty body, and log the last error message. (A literal for cbindgen; a test
 /// checks it equals the core's.)
 pub const CS_REJECTION_STATUS: u16 = 401;
+
+/// The name of the environment variable of the server's secret key
+/// (`CRYPTO_SESSION_KEY`, 64 hex characters): a static NUL-terminated string.
+#[no_mangle]
+pub extern "C" fn cs_env_secret_key() -> *const c_char {
+    static NAME: OnceLock<CString> = OnceLock::new();
+    static_cstr(&NAME, config::ENV_SECRET_KEY)
+}
+
+/// The name of the environment variable of the origin clients sign
+/// (`CRYPTO_SESSION_HOST`): a static NUL-terminated string.
+#[no_mangle]
+pub extern "C" fn cs_env_host() -> *const c_char {
+    static NAME: OnceLock<CString> = OnceLock::new();
+    static_cstr(&NAME, config::ENV_HOST)
+}
+
+/// The name of the environment variable of the largest request body in bytes
+/// (`CRYPTO_SESSION_MAX_BODY`): a static NUL-terminated string.
+#[no_mangle]
+pub extern "C" fn cs_env_max_body() -> *const c_char {
+    static NAME: OnceLock<CString> = OnceLock::new();
+    static_cstr(&NAME, config::ENV_MAX_BODY)
+}
+
+/// (Literals for cbindgen; a test checks each equals the core's.)
+/// The default largest request body, in bytes.
+pub const CS_DEFAULT_MAX_BODY: usize = 1048576;
+/// The largest `max_body` a server accepts, in bytes.
+pub const CS_MAX_BODY_CEILING: usize = 1073741824;
 
 /// Limits a server enforces before doing any cryptography.
 #[repr(C)]
@@ -166,6 +196,31 @@ pub extern "C" fn cs_server_public_key(
     })
 }
 
+/// The body rule on a request's headers, before its body is read: a GET with a
+/// body (`content_length` other than "0", or `has_transfer_encoding`) is
+/// `CS_RESULT_MALFORMED_INPUT`, as is a `content_length` that is not a number; one
+/// over the limit is `CS_RESULT_TOO_LARGE`. `content_length` may be NULL (absent).
+/// On any error, answer `CS_REJECTION_STATUS` as for `cs_server_authenticate`.
+#[no_mangle]
+pub extern "C" fn cs_server_check_headers(
+    server: *const cs_server,
+    method: *const c_char,
+    method_len: usize,
+    content_length: *const c_char,
+    content_length_len: usize,
+    has_transfer_encoding: bool,
+) -> cs_result {
+    guard(|| {
+        let server = cs_server::borrow(server)?;
+        // SAFETY: the caller's contract for each (pointer, length) pair.
+        let method = unsafe { str_arg(method, method_len, "method") }?;
+        let content_length =
+            unsafe { optional_str_arg(content_length, content_length_len, "content_length") }?;
+        server.check_headers(method, content_length, has_transfer_encoding)?;
+        Ok(())
+    })
+}
+
 /// Authenticate a request: its `method` exactly as received (`GET` or `POST`,
 /// case-sensitive), the bytes of its request-target `target` exactly as received
 /// (origin-form `/path?query`, or absolute-form naming this server's origin; not
@@ -251,5 +306,11 @@ mod tests {
         let d = cs_server_limits_default();
         assert_eq!(Limits::from(d), Limits::default());
         assert_eq!(CS_REJECTION_STATUS, crypto_sessions::http::REJECTION_STATUS);
+        let name = |p: *const c_char| unsafe { std::ffi::CStr::from_ptr(p) }.to_str().unwrap();
+        assert_eq!(name(cs_env_secret_key()), config::ENV_SECRET_KEY);
+        assert_eq!(name(cs_env_host()), config::ENV_HOST);
+        assert_eq!(name(cs_env_max_body()), config::ENV_MAX_BODY);
+        assert_eq!(CS_DEFAULT_MAX_BODY, config::DEFAULT_MAX_BODY);
+        assert_eq!(CS_MAX_BODY_CEILING, config::MAX_BODY_CEILING);
     }
 }

@@ -4,7 +4,9 @@ use std::os::raw::c_char;
 
 use crypto_sessions::{Session, Token};
 
-use crate::boundary::{bytes_arg, guard, guard_void, out_arg, out_buf, str_arg};
+use crate::boundary::{
+    bytes_arg, distinct_outputs, guard, guard_void, out_arg, out_buf, region, str_arg,
+};
 use crate::bytes::cs_bytes;
 use crate::handle::{cs_session, Handle};
 use crate::keys::{public_arg, secret_arg, write_public};
@@ -137,7 +139,8 @@ pub extern "C" fn cs_session_verify(
 /// Sign and encrypt `payload` (already serialized: text, bytes, or compact JSON,
 /// see `cs_payload_json`). `*out_token` receives the token to send in
 /// `authorization`, `*out_data` the encrypted data `base64url(IV || ciphertext)`;
-/// both are text, freed with `cs_bytes_free`.
+/// both are text, freed with `cs_bytes_free`. They must not overlap
+/// (`CS_RESULT_INVALID_ARGUMENT`).
 #[no_mangle]
 pub extern "C" fn cs_session_encode(
     session: *const cs_session,
@@ -148,6 +151,7 @@ pub extern "C" fn cs_session_encode(
 ) -> cs_result {
     guard(|| {
         let session = cs_session::borrow(session)?;
+        distinct_outputs(&[region(out_token), region(out_data)])?;
         let out_token = out_arg(out_token, "out_token")?;
         let out_data = out_arg(out_data, "out_data")?;
         // SAFETY: the caller's contract for (payload, payload_len).
@@ -188,6 +192,7 @@ pub extern "C" fn cs_session_decode(
 /// The reference's `decode`: decrypt `data`, and tell in `*out_is_valid` whether
 /// `token` is the peer's valid signature over it. A bad or foreign signature is
 /// `CS_RESULT_OK` with `*out_is_valid == false`: the payload is then untrusted.
+/// `out_payload` and `out_is_valid` must not overlap (`CS_RESULT_INVALID_ARGUMENT`).
 ///
 /// Errors: `CS_RESULT_MALFORMED_INPUT` and `CS_RESULT_DECRYPT_FAILED`, where the
 /// reference throws.
@@ -203,6 +208,7 @@ pub extern "C" fn cs_session_decode_unchecked(
 ) -> cs_result {
     guard(|| {
         let session = cs_session::borrow(session)?;
+        distinct_outputs(&[region(out_payload), region(out_is_valid)])?;
         let out_payload = out_arg(out_payload, "out_payload")?;
         let out_is_valid = out_arg(out_is_valid, "out_is_valid")?;
         // SAFETY: the caller's contract for both (pointer, length) pairs.

@@ -72,6 +72,18 @@ static void test_null_arguments(void) {
     CHECK_RC(cs_session_decode_unchecked(NULL, TXT("t"), TXT("d"), &a, &flag), N);
     CHECK_RC(cs_session_decode_unchecked(session, TXT("t"), TXT("d"), NULL, &flag), N);
     CHECK_RC(cs_session_decode_unchecked(session, TXT("t"), TXT("d"), &a, NULL), N);
+    /* Overlapping outputs are refused before anything is written. */
+    CHECK_RC(cs_session_encode(session, BYT("m"), &a, &a), CS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(cs_session_decode_unchecked(session, TXT("t"), TXT("d"), &a, (bool *)&a.len),
+             CS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(cs_signed_url(NULL, 0, TXT("http://h/x"), &a, &a), CS_RESULT_INVALID_ARGUMENT);
+    {
+        cs_bytes signed_url = {0}, target = {0};
+        CHECK_OK(cs_signed_url(NULL, 0, TXT("http://h:1/a b#f"), &signed_url, &target));
+        CHECK(text_equal(signed_url, "http://h:1/a%20b") && text_equal(target, "/a%20b"));
+        cs_bytes_free(&signed_url);
+        cs_bytes_free(&target);
+    }
 
     CHECK_RC(cs_server_new(NULL, 32, TXT(HOST), NULL, &srv), N);
     CHECK_RC(cs_server_new(BYT(SERVER_SECRET), NULL, 5, NULL, &srv), N);

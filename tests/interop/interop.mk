@@ -61,6 +61,7 @@ interop-peers: python-install node-build interop-go-peer interop-c-client intero
 
 test-interop: interop-peers
 	$(INTEROP_ENV) $(VENV)/bin/python tests/interop/matrix.py
+	$(INTEROP_ENV) $(VENV)/bin/python tests/interop/edges.py
 
 TEST_TARGETS += test-interop
 

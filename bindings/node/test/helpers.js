@@ -106,6 +106,13 @@ function nextApiResolver (route, { bodyParser = true } = {}) {
 /** A minimal node:http adapter for Web handlers (Request -> Response), as @hono/node-server does. */
 function serveWeb (handler) {
   return async (req, res) => {
+    // A Web Request carries a URL, not the request-target: an absolute-form target
+    // (which names its own origin) cannot be told apart from the Host, so this
+    // runtime refuses it, as it refuses anything but origin-form.
+    if (!req.url.startsWith('/')) {
+      res.writeHead(400, { 'content-length': '0' })
+      return res.end()
+    }
     const url = `http://${req.headers.host}${req.url}`
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
     const request = new Request(url, {

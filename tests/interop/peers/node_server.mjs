@@ -24,6 +24,8 @@ function expressApp () {
   app.post('/echo', (req, res) => typeof req.body === 'string' ? res.secure.send(req.body) : res.secure.json(req.body))
   app.post('/nobody', (req, res) => res.secure.send(String(req.body)))
   app.get('/teapot', (req, res) => res.secure.send('teapot', 418))
+  // What the router served: the edge tests compare it with what was signed.
+  app.get(/^\/r\//, (req, res) => res.secure.json({ path: req.path, query: new URL(req.url, 'http://internal').search.slice(1) }))
   return app
 }
 
@@ -36,7 +38,11 @@ async function nextRoute (req, res) {
     case 'POST /echo': return typeof req.body === 'string' ? res.secure.send(req.body) : res.secure.json(req.body)
     case 'POST /nobody': return res.secure.send(String(req.body))
     case 'GET /teapot': return res.status(418).secure.send('teapot')
-    default: return res.status(404).send('')
+    default: {
+      const url = new URL(req.url, 'http://internal')
+      if (req.method === 'GET' && url.pathname.startsWith('/r/')) return res.secure.json({ path: url.pathname, query: url.search.slice(1) })
+      return res.status(404).send('')
+    }
   }
 }
 
@@ -51,7 +57,9 @@ function webHandler () {
       case 'POST /echo': return typeof secure.data === 'string' ? secure.send(secure.data) : secure.json(secure.data)
       case 'POST /nobody': return secure.send(String(secure.data))
       case 'GET /teapot': return secure.send('teapot', { status: 418 })
-      default: return new Response(null, { status: 404 })
+      default:
+        if (request.method === 'GET' && url.pathname.startsWith('/r/')) return secure.json({ path: url.pathname, query: url.search.slice(1) })
+        return new Response(null, { status: 404 })
     }
   })
 }

@@ -51,6 +51,11 @@ def run_flask() -> None:
     def nobody():
         return secure_send(str(current_peer().payload))
 
+    @app.get("/r/<path:rest>")
+    def routed(rest):
+        # What the router served: the edge tests compare it with what was signed.
+        return secure_json({"path": request.path, "query": request.query_string.decode("latin-1")})
+
     @app.get("/teapot")
     def teapot():
         return secure_send("teapot", status=418)
@@ -87,6 +92,10 @@ def run_fastapi() -> None:
     @app.post("/nobody")
     async def nobody(peer: Peer = Depends(sessions)):
         return SecureResponse(str(peer.payload))
+
+    @app.get("/r/{rest:path}")
+    async def routed(request: Request, rest: str, peer: Peer = Depends(sessions)):
+        return SecureJSONResponse({"path": request.url.path, "query": request.scope["query_string"].decode("latin-1")})
 
     @app.get("/teapot")
     async def teapot(peer: Peer = Depends(sessions)):

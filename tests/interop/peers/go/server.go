@@ -104,6 +104,10 @@ func routes(logger *slog.Logger) http.Handler {
 		peer, _ := cryptosessions.PeerFrom(r.Context())
 		answered(cryptosessions.SendBytes(w, r, http.StatusOK, peer.Payload))
 	})
+	// What the router served: the edge tests compare it with what was signed.
+	mux.HandleFunc("GET /r/", func(w http.ResponseWriter, r *http.Request) {
+		answered(cryptosessions.JSON(w, r, http.StatusOK, map[string]string{"path": r.URL.Path, "query": r.URL.RawQuery}))
+	})
 	mux.HandleFunc("GET /teapot", func(w http.ResponseWriter, r *http.Request) {
 		answered(cryptosessions.Send(w, r, http.StatusTeapot, "teapot"))
 	})
