@@ -252,6 +252,105 @@ export declare const CORE_VERSION: string
 /** The core's elliptic-curve arithmetic this addon was built with. */
 export declare const CORE_BACKEND: 'libsecp256k1' | 'k256'
 
+// ---- protocol v2 ----------------------------------------------------------
+
+/** v2 server options: the core's names; each one not given is read from the environment. */
+export interface ServerOptions {
+  /** Server secret keys (several for rotation; the first also serves v1). Env CRYPTO_SESSION_KEY. */
+  keys?: KeyInput | KeyInput[]
+  /** Origins clients sign. Env CRYPTO_SESSION_HOST plus CRYPTO_SESSION_ORIGINS (comma-separated). */
+  origins?: string | string[]
+  /** Oldest accepted `created`, seconds before now (default 60). Env CRYPTO_SESSION_MAX_AGE. */
+  maxAge?: number
+  /** Newest accepted `created`, seconds after now (default and minimum 5). Env CRYPTO_SESSION_MAX_SKEW. */
+  maxSkew?: number
+  /** Largest body, bytes (default 1 MiB). Env CRYPTO_SESSION_MAX_BODY. */
+  maxBody?: number
+  /** Accept v1 requests too (default false). Env CRYPTO_SESSION_ACCEPT_V1. */
+  acceptV1?: boolean
+  /** `memory` (default) or a `redis://` URL. Env CRYPTO_SESSION_REPLAY. */
+  replay?: string
+  /** Key prefix in Redis (default `cs2:replay:`). */
+  replayPrefix?: string
+  /** The admission hook as data: x-only client keys (hex) answered `forbidden`. */
+  deniedKeys?: Iterable<string>
+  /** Entries of the memory replay store (default 2**20). */
+  replayCapacity?: number
+  /** Tests only: the memory store's creation time (its restart rule). */
+  replayCreated?: number
+  /** Tests only: a fixed clock, Unix seconds (`setNow` moves it). */
+  now?: number
+  logger?: Logger
+  threadPool?: boolean
+  /** Where unset options are read (default `process.env`). */
+  env?: Record<string, string | undefined>
+}
+
+/** What `req.cryptoSession` holds. */
+export interface CryptoSessionInfo {
+  /** 2, or 1 for a v1 request (`acceptV1`): none of v2's guarantees. */
+  version: 1 | 2
+  /** x-only (32 bytes) for v2, compressed (33 bytes) for v1. */
+  clientKey: Buffer
+  payload: Buffer
+  contentType: string
+}
+
+/** A v2 rejection: answer `status` with `headers` and an empty body. */
+export interface Rejection extends Error {
+  code: string
+  status: number
+  wwwAuthenticate: string
+  staleAnswer: string | null
+  headers: [string, string][]
+}
+
+export interface V2SecureContext extends CryptoSessionInfo {
+  /** The payload revived: parsed JSON, text for `text/*`, else bytes. */
+  body: unknown
+  send(value?: string | Uint8Array | null, init?: number | ResponseInit): Promise<Response>
+  json(value: unknown, init?: number | ResponseInit): Promise<Response>
+}
+
+export declare class CryptoSessionServer {
+  constructor(options?: ServerOptions)
+  readonly publicKeys: string[]
+  readonly origins: string[]
+  readonly maxBody: number
+  setDeniedKeys(keys: Iterable<string>): void
+  setNow(now: number): void
+  authenticate(request: { method: string, target: string, authorization: string[], contentLength?: number, body?: Uint8Array }): Promise<CryptoSessionInfo & { native: unknown }>
+  seal(request: { native: unknown }, status: number, contentType: string, payload: Uint8Array): { status: number, headers: [string, string][], body: Buffer }
+  /** Express middleware: `req.cryptoSession`, `req.body` revived, sealed `res.json/send/end`. */
+  express(req: any, res: any, next: (err?: unknown) => void): Promise<unknown>
+  /** Next.js pages API route (`bodyParser: false`). */
+  next<Req = any, Res = any>(handler: (req: Req & { cryptoSession: CryptoSessionInfo }, res: Res) => unknown): (req: Req, res: Res) => Promise<unknown>
+  /** Web handler (Next.js App Router route handlers, Hono, Bun, Deno). */
+  web<A extends unknown[] = unknown[]>(handler: (request: Request, secure: V2SecureContext, ...rest: A) => Response | Promise<Response>): (request: Request, ...rest: A) => Promise<Response>
+}
+export declare function createServer(options?: ServerOptions): CryptoSessionServer
+
+export interface SecureFetchV2Options extends RequestInit {
+  hostname?: string
+  fetcher?: Fetcher
+  /** Tests only: a fixed clock, Unix seconds. */
+  now?: number
+  protocol?: 2
+}
+export interface V2Response<T = any> extends Response {
+  data: T
+  contentType: string
+}
+export interface SecureFetchV2 {
+  <T = any>(input: string | URL, init?: Omit<RequestInit, 'body'> & { body?: unknown }): Promise<V2Response<T>>
+  readonly publicKey: string
+  readonly serverKey: string
+  readonly clockOffset: number
+  setNow(now: number): void
+}
+/** A v2 fetch for one server key (verified answers, one stale retry, never follows redirects). */
+export declare function createSecureFetch(serverKey: KeyInput, secretKey: KeyInput, options?: SecureFetchV2Options): SecureFetchV2
+
 declare const cryptoSessions: {
   CryptoSession: typeof CryptoSession
   Token: typeof Token
@@ -268,6 +367,9 @@ declare const cryptoSessions: {
   useAuthWithWeb: typeof useAuthWithWeb
   generateKeyPair: typeof generateKeyPair
   getPublicKey: typeof getPublicKey
+  CryptoSessionServer: typeof CryptoSessionServer
+  createServer: typeof createServer
+  createSecureFetch: typeof createSecureFetch
   PROTOCOL_VERSION: number
   CORE_VERSION: string
   CORE_BACKEND: typeof CORE_BACKEND

@@ -9,6 +9,8 @@ const { Token } = require('./lib/token.js')
 const { CryptoSession } = require('./lib/session.js')
 const { SecureFetch } = require('./lib/fetch.js')
 const server = require('./lib/server.js')
+const v2 = require('./lib/v2/server.js')
+const { createSecureFetch } = require('./lib/v2/fetch.js')
 
 /** A fresh secp256k1 key pair: `{ secretKey, publicKey }` as hex. */
 function generateKeyPair () {
@@ -37,6 +39,10 @@ module.exports = {
   useAuthWithWeb: server.useAuthWithWeb,
   generateKeyPair,
   getPublicKey,
+  // Protocol v2 (v1 as well with acceptV1).
+  CryptoSessionServer: v2.CryptoSessionServer,
+  createServer: v2.createServer,
+  createSecureFetch,
   PROTOCOL_VERSION: native.PROTOCOL_VERSION,
   CORE_VERSION: native.coreVersion(),
   // Which arithmetic the addon was built with: 'libsecp256k1' (default) or 'k256'.

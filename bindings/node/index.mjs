@@ -20,6 +20,9 @@ export const {
   useAuthWithWeb,
   generateKeyPair,
   getPublicKey,
+  CryptoSessionServer,
+  createServer,
+  createSecureFetch,
   PROTOCOL_VERSION,
   CORE_VERSION,
   CORE_BACKEND

@@ -114,6 +114,104 @@ export declare class NativeSession {
   decode(token: string, data: string): Promise<DecodedPayload>
 }
 
+/** A client of one server key; keeps the clock offset learnt from that server. */
+export declare class NativeV2Client {
+  /**
+   * `secretKey`: 64 hex characters or 32 bytes; `serverKey`: x-only (64 hex,
+   * 32 bytes) or SEC1; `now`: tests only, a fixed clock (Unix seconds).
+   */
+  constructor(secretKey: string | Uint8Array, serverKey: string | Uint8Array, now?: number | undefined | null)
+  /** Our x-only key, hex. */
+  get publicKey(): string
+  /** The server's x-only key, hex. */
+  get serverKey(): string
+  /** Seconds added to the local clock (from the last signed stale answer). */
+  get clockOffset(): number
+  /** Tests only: set the fixed clock (throws unless built with `now`). */
+  setNow(now: number): void
+  /**
+   * Prepare a request to an absolute `url`. An empty payload with an empty
+   * content type is sent as no body; anything else is sealed.
+   */
+  prepare(method: string, url: string, contentType: string, payload: string | Uint8Array): NativeV2Prepared
+  /**
+   * Check the response to `request`. Throws an error with `code`:
+   * `invalid_answer` (never data), the server's rejection code (unsigned: the
+   * outcome is unknown), `rejected` (no code), or `stale` (signed: not
+   * executed; `retry` says whether `request.takeRetry()` holds the one retry).
+   */
+  open(request: NativeV2Prepared, status: number, cryptoSession: string | undefined | null, wwwAuthenticate: string | undefined | null, body: Uint8Array): V2Answer
+}
+
+/** A prepared request: send `method` to `url` with `headers` and `body`. */
+export declare class NativeV2Prepared {
+  /** The method. */
+  get method(): string
+  /** The URL to send to: origin and percent-encoded target, as signed. */
+  get url(): string
+  /**
+   * Headers to send, `[name, value]` pairs (`Authorization`, and for a body
+   * `Content-Type` and `Cache-Control`).
+   */
+  get headers(): Array<Array<string>>
+  /** The sealed body (empty for no body). */
+  get body(): Buffer
+  /** Whether this is the one retry after a stale answer. */
+  get isRetry(): boolean
+  /** After `open` threw `stale` with `retry: true`: the retry, once; else null. */
+  takeRetry(): NativeV2Prepared | null
+}
+
+/** A request that passed every check, of either version. */
+export declare class NativeV2Request {
+  /** 2 or 1. */
+  get version(): number
+  /** The client's key: x-only (32 bytes) for v2, compressed (33 bytes) for v1. */
+  get clientKey(): Buffer
+  /** The decrypted payload (empty when the request had no body). */
+  get payload(): Buffer
+  /** The payload's content type (`""` for none and for v1). */
+  get contentType(): string
+}
+
+/** The dual v1/v2 server of the core. */
+export declare class NativeV2Server {
+  /** Check the configuration and build the server; a bad value throws. */
+  constructor(options: V2ServerOptions)
+  /** The server's x-only public keys (64 hex characters each), in order. */
+  get publicKeys(): Array<string>
+  /** The origins clients sign. */
+  get origins(): Array<string>
+  /** The largest body accepted, bytes. */
+  get maxBody(): number
+  /**
+   * Replace the denied client keys (x-only hex) of the admission hook; a bad
+   * key throws and leaves the set as it was.
+   */
+  setDeniedKeys(keys: Array<string>): void
+  /** Tests only: set the fixed clock (throws unless built with `now`). */
+  setNow(now: number): void
+  /**
+   * Step 1 on `Content-Length`, before the body is read: throws the
+   * rejection of a body over `maxBody`.
+   */
+  checkContentLength(authorization: Array<string>, contentLength?: number | undefined | null): void
+  /**
+   * Authenticate a request on the calling thread. `target` is the
+   * request-target as on the request line, `authorization` every
+   * `Authorization` value. A failure throws the rejection to answer.
+   */
+  authenticateSync(method: string, target: string, authorization: Array<string>, contentLength?: number | undefined | null, body?: Uint8Array | undefined | null): NativeV2Request
+  /** `authenticateSync` on the libuv thread pool. */
+  authenticate(method: string, target: string, authorization: Array<string>, contentLength?: number | undefined | null, body?: Uint8Array | undefined | null): Promise<NativeV2Request>
+  /**
+   * Seal an answer to `request`: v2 answers carry `Crypto-Session`,
+   * `Cache-Control: no-store` and the CORS expose header; v1 answers the
+   * `authorization` header and a base64url body (the content type is not sent).
+   */
+  seal(request: NativeV2Request, status: number, contentType: string, payload: Uint8Array): V2SealedAnswer
+}
+
 /** The content type of a sealed answer. */
 export declare const ANSWER_CONTENT_TYPE: string
 
@@ -170,11 +268,26 @@ export interface EncodedPayload {
   data: string
 }
 
+/** v2: the environment variable of `accept_v1`. */
+export declare const ENV_ACCEPT_V1: string
+
 /** The environment variable of the origin clients sign. */
 export declare const ENV_HOST: string
 
+/** v2: the environment variable of `max_age`, seconds. */
+export declare const ENV_MAX_AGE: string
+
 /** The environment variable of the largest request body. */
 export declare const ENV_MAX_BODY: string
+
+/** v2: the environment variable of `max_skew`, seconds. */
+export declare const ENV_MAX_SKEW: string
+
+/** v2: the environment variable of more origins (comma-separated). */
+export declare const ENV_ORIGINS: string
+
+/** v2: the environment variable of the replay store (`memory` or a redis URL). */
+export declare const ENV_REPLAY: string
 
 /** The environment variable of the server's secret key (the core's name). */
 export declare const ENV_SECRET_KEY: string
@@ -274,4 +387,80 @@ export interface TokenParts {
   pubkey: Buffer
   /** The signature bytes (DER, or 64-byte compact). */
   signature: Buffer
+}
+
+/** v2: CORS, the headers a preflight allows. */
+export declare const V2_ALLOWED_HEADERS: string
+
+/** v2: the authorization scheme. */
+export declare const V2_AUTH_SCHEME: string
+
+/** v2: the request header of the token. */
+export declare const V2_AUTHORIZATION: string
+
+/** v2: the answer header of the answer token. */
+export declare const V2_CRYPTO_SESSION: string
+
+/** v2: the environment variable naming another v2 vector file (tests). */
+export declare const V2_ENV_VECTORS: string
+
+/** v2: CORS, the headers exposed to browser code. */
+export declare const V2_EXPOSED_HEADERS: string
+
+/** v2: the content type of a sealed body. */
+export declare const V2_SEALED_CONTENT_TYPE: string
+
+/** v2: the header of a rejection. */
+export declare const V2_WWW_AUTHENTICATE: string
+
+/** A verified answer. */
+export interface V2Answer {
+  status: number
+  contentType: string
+  payload: Buffer
+}
+
+/** A sealed answer: status, headers (`[name, value]` pairs) and body. */
+export interface V2SealedAnswer {
+  status: number
+  headers: Array<Array<string>>
+  body: Buffer
+}
+
+/** The configuration of a v2 server (the core's names). */
+export interface V2ServerOptions {
+  /**
+   * Server secret keys (64 hex characters each); several for rotation, the
+   * first one also serves v1.
+   */
+  keys: Array<string>
+  /** Origins clients sign, `scheme://host[:port]`; the first one serves v1. */
+  origins: Array<string>
+  /** Oldest accepted `created`, seconds before now (default 60). */
+  maxAge?: number
+  /** Newest accepted `created`, seconds after now (default and minimum 5). */
+  maxSkew?: number
+  /** Largest body, bytes (default 1 MiB). */
+  maxBody?: number
+  /** Accept v1 requests too (default false). */
+  acceptV1?: boolean
+  /** The replay store: `memory` (default) or a `redis://` URL shared by processes. */
+  replay?: string
+  /** Key prefix in Redis (default `cs2:replay:`). */
+  replayPrefix?: string
+  /** Entries of the memory store (default 2**20). */
+  replayCapacity?: number
+  /**
+   * Tests only: the memory store's creation time (Unix seconds) for its
+   * restart rule (default: now).
+   */
+  replayCreated?: number
+  /**
+   * The admission hook of step 5a as data: x-only client keys (64 hex
+   * characters) answered `forbidden`. A set rather than a JS callback: the
+   * check runs on the libuv pool, where no JS can be called.
+   */
+  deniedKeys?: Array<string>
+  /** Tests only: a fixed clock (Unix seconds), moved with `setNow`. */
+  now?: number
 }

@@ -29,7 +29,7 @@ test-node: node-deps
 	@echo "== node: index.d.ts against test/types/usage.ts"
 	cd $(NODE_DIR) && npx tsc -p test/types/tsconfig.json
 	@echo "== node: node --test"
-	cd $(NODE_DIR) && node --test test/*.test.js
+	cd $(NODE_DIR) && $(ROOT)/tests/redis/with-redis.sh node --test test/*.test.js
 	@echo "== node: install into fresh projects (folder and tarball)"
 	cd $(NODE_DIR) && node test/install/check.js
 

@@ -59,7 +59,9 @@ class SecureFetch extends Function {
    *   the global fetch), `verbose` (log each request), and RequestInit defaults
    */
   constructor (peerKey, secretKey, options) {
-    const { hostname, fetcher, verbose, ...defaults } = options ?? {}
+    // `{ protocol: 2 }`: the v2 client (lib/v2/fetch.js); v1 stays the default here.
+    if (options && options.protocol === 2) return require('./v2/fetch.js').createSecureFetch(peerKey, secretKey, options)
+    const { hostname, fetcher, verbose, protocol, ...defaults } = options ?? {}
     const client = call(() => new native.NativeClient(keyOf(peerKey, 'server key'), keyOf(secretKey, 'secret key'), ''))
     // A callable instance: `await fetch(path, init)`, as the reference's.
     const self = function secureFetch (input, init) {

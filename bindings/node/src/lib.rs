@@ -20,6 +20,8 @@ pub mod server;
 pub mod session;
 mod task;
 pub mod token;
+pub mod v2_client;
+pub mod v2_server;
 
 /// The protocol version the core speaks.
 #[napi]
@@ -89,3 +91,43 @@ pub fn error_codes() -> Vec<String> {
         .map(|kind| kind.code().to_string())
         .collect()
 }
+
+/// v2: the environment variable of more origins (comma-separated).
+#[napi]
+pub const ENV_ORIGINS: &str = crypto_sessions::v2::env::ENV_ORIGINS;
+/// v2: the environment variable of the replay store (`memory` or a redis URL).
+#[napi]
+pub const ENV_REPLAY: &str = crypto_sessions::v2::env::ENV_REPLAY;
+/// v2: the environment variable of `max_age`, seconds.
+#[napi]
+pub const ENV_MAX_AGE: &str = crypto_sessions::v2::env::ENV_MAX_AGE;
+/// v2: the environment variable of `max_skew`, seconds.
+#[napi]
+pub const ENV_MAX_SKEW: &str = crypto_sessions::v2::env::ENV_MAX_SKEW;
+/// v2: the environment variable of `accept_v1`.
+#[napi]
+pub const ENV_ACCEPT_V1: &str = crypto_sessions::v2::env::ENV_ACCEPT_V1;
+/// v2: the request header of the token.
+#[napi]
+pub const V2_AUTHORIZATION: &str = crypto_sessions::v2::AUTHORIZATION;
+/// v2: the answer header of the answer token.
+#[napi]
+pub const V2_CRYPTO_SESSION: &str = crypto_sessions::v2::CRYPTO_SESSION;
+/// v2: the header of a rejection.
+#[napi]
+pub const V2_WWW_AUTHENTICATE: &str = crypto_sessions::v2::WWW_AUTHENTICATE;
+/// v2: the authorization scheme.
+#[napi]
+pub const V2_AUTH_SCHEME: &str = crypto_sessions::v2::AUTH_SCHEME;
+/// v2: CORS, the headers a preflight allows.
+#[napi]
+pub const V2_ALLOWED_HEADERS: &str = crypto_sessions::v2::ALLOWED_HEADERS;
+/// v2: CORS, the headers exposed to browser code.
+#[napi]
+pub const V2_EXPOSED_HEADERS: &str = crypto_sessions::v2::EXPOSED_HEADERS;
+/// v2: the content type of a sealed body.
+#[napi]
+pub const V2_SEALED_CONTENT_TYPE: &str = crypto_sessions::v2::SEALED_CONTENT_TYPE;
+/// v2: the environment variable naming another v2 vector file (tests).
+#[napi]
+pub const V2_ENV_VECTORS: &str = crypto_sessions::v2::ENV_VECTORS;

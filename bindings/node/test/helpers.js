@@ -85,10 +85,13 @@ function comparableHeaders (headers) {
  * calls the route: req.query, a parsed JSON (or text) req.body, and
  * res.status/json/send. Next itself is not installed.
  */
-function nextApiResolver (route) {
+function nextApiResolver (route, { bodyParser = true } = {}) {
   return async (req, res) => {
     const url = new URL(req.url, 'http://internal')
     req.query = Object.fromEntries(url.searchParams)
+    res.status = code => { res.statusCode = code; return res }
+    // `export const config = { api: { bodyParser: false } }`: the stream is the route's.
+    if (!bodyParser) return route(req, res)
     const chunks = []
     for await (const chunk of req) chunks.push(chunk)
     const raw = Buffer.concat(chunks).toString('utf8')

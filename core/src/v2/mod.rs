@@ -14,6 +14,7 @@
 pub mod answer;
 pub mod client;
 pub mod clock;
+pub mod env;
 pub mod envelope;
 pub mod kdf;
 pub mod keys;

@@ -65,3 +65,15 @@ function servers (): void {
 }
 
 void [session, client, servers]
+
+// Protocol v2.
+import { createServer as createV2Server, createSecureFetch as createV2Fetch } from 'crypto-sessions'
+const v2server = createV2Server({ keys: ['00'.repeat(32)], origins: 'http://localhost:3001', acceptV1: true, replay: 'memory' })
+const v2keys: string[] = v2server.publicKeys
+void v2keys
+const v2fetch = createV2Fetch(v2server.publicKeys[0], '00'.repeat(32), { hostname: 'http://localhost:3001' })
+async function v2use (): Promise<number> {
+  const r = await v2fetch<{ ok: boolean }>('/x', { method: 'PUT', body: new Uint8Array(1) })
+  return r.data.ok ? r.status : v2fetch.clockOffset
+}
+void v2use
