@@ -25,15 +25,8 @@ use crate::error::{malformed, Error, Result};
 use crate::http::{Limits, Origin, RequestTarget};
 use crate::keys::SecretKey;
 
-/// Environment variable: the origins clients sign, comma-separated (the v1 host,
-/// `CRYPTO_SESSION_HOST`, is always one of them).
-pub const ENV_ORIGINS: &str = "CRYPTO_SESSION_ORIGINS";
-/// Environment variable: `max_age`, seconds.
-pub const ENV_MAX_AGE: &str = "CRYPTO_SESSION_MAX_AGE";
-/// Environment variable: `max_skew`, seconds.
-pub const ENV_MAX_SKEW: &str = "CRYPTO_SESSION_MAX_SKEW";
-/// Environment variable: `1` accepts v1 requests too.
-pub const ENV_ACCEPT_V1: &str = "CRYPTO_SESSION_ACCEPT_V1";
+/// The environment variable names, defined once in [`super::env`].
+pub use super::env::{ENV_ACCEPT_V1, ENV_MAX_AGE, ENV_MAX_SKEW, ENV_ORIGINS};
 
 /// Default `max_age`, seconds.
 pub const DEFAULT_MAX_AGE: u64 = 60;
