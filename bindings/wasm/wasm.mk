@@ -1,0 +1,35 @@
+# WebAssembly build (bindings/wasm): the core for browsers and edge runtimes.
+#
+# make wasm: the wasm32-unknown-unknown target (rustup) and wasm-bindgen-cli at
+# exactly the wasm-bindgen version of Cargo.lock (crates.io, into .tools) when
+# missing; a release build; wasm-bindgen --target web (one ESM glue for browsers,
+# workers, Deno, Bun and Node); wasm-opt -Oz when it is on PATH (optional); then
+# the browser/edge bundle of the npm package (bindings/node/dist/web/).
+
+WASM_DIR := $(ROOT)/bindings/wasm
+WASM_TARGET := wasm32-unknown-unknown
+WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' $(ROOT)/Cargo.lock)
+WASM_BINDGEN := $(TOOLS)/bin/wasm-bindgen
+# The glue and the .wasm, where the npm package takes them from.
+WASM_OUT := $(ROOT)/bindings/node/wasm
+
+.PHONY: wasm wasm-tools
+
+wasm-tools:
+	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
+	@if ! [ -x "$(WASM_BINDGEN)" ] || [ "$$($(WASM_BINDGEN) --version | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "== wasm-bindgen-cli $(WASM_BINDGEN_VERSION) into $(TOOLS)"; \
+	  $(CARGO) install --locked --root $(TOOLS) wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) || \
+	  { echo "(its lock names a crate version the registry lacks: resolving afresh, same wasm-bindgen-cli version)"; \
+	    $(CARGO) install --force --root $(TOOLS) wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); }; \
+	fi
+
+wasm: wasm-tools node-deps
+	$(CARGO) build --locked --release -p crypto-sessions-wasm --target $(WASM_TARGET)
+	rm -rf $(WASM_OUT) && mkdir -p $(WASM_OUT)
+	$(WASM_BINDGEN) --target web --out-dir $(WASM_OUT) \
+	  $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/crypto_sessions_wasm.wasm
+	@if command -v wasm-opt >/dev/null; then \
+	  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int -o $(WASM_OUT)/crypto_sessions_wasm_bg.wasm $(WASM_OUT)/crypto_sessions_wasm_bg.wasm; \
+	else echo "(wasm-opt not on PATH: the .wasm is not post-optimized)"; fi
+	cd $(ROOT)/bindings/node && node scripts/bundle-web.mjs
