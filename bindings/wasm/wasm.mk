@@ -33,3 +33,39 @@ wasm: wasm-tools node-deps
 	  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int -o $(WASM_OUT)/crypto_sessions_wasm_bg.wasm $(WASM_OUT)/crypto_sessions_wasm_bg.wasm; \
 	else echo "(wasm-opt not on PATH: the .wasm is not post-optimized)"; fi
 	cd $(ROOT)/bindings/node && node scripts/bundle-web.mjs
+
+# test-wasm: the size budget; the `node` condition's fallback when no addon loads;
+# both vector files under Node with the `browser` condition; the Web handler on
+# Deno (npm package `deno`) for v2 (SecureFetch) and v1 (the Python and Go clients).
+.PHONY: test-wasm
+TEST_TARGETS += test-wasm
+
+test-wasm: wasm python-install interop-go-peer
+	cd $(ROOT)/bindings/node && node --test test/wasm/size.test.mjs test/wasm/fallback.test.js
+	cd $(ROOT)/bindings/node && node --conditions=browser --test test/wasm/vectors.test.mjs
+	cd $(ROOT)/bindings/node && CS_PYTHON=$(VENV)/bin/python CS_GO_PEER=$(INTEROP_GO_PEER) \
+	  node --conditions=browser --test test/wasm/edge.test.mjs
+
+# The browser test and demo: Debian's Chromium (installed when missing; no browser
+# download) driven by playwright-core. The screenshot of the demo page is kept in
+# $(WASM_ARTIFACTS) (under the build tree, gitignored).
+CHROMIUM := /usr/bin/chromium
+WASM_ARTIFACTS := $(CARGO_TARGET_DIR)/wasm-artifacts
+.PHONY: chromium test-wasm-browser demo-wasm
+TEST_TARGETS += test-wasm-browser
+DEMO_TARGETS += demo-wasm
+
+chromium:
+	@[ -x $(CHROMIUM) ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test-wasm-browser: wasm chromium
+	cd $(ROOT)/bindings/node && CS_ARTIFACTS=$(WASM_ARTIFACTS) node --conditions=browser --test test/wasm/browser.test.mjs
+
+demo-wasm: test-wasm-browser
+	@echo "the browser demo page (what was signed, what travelled, what was verified): $(WASM_ARTIFACTS)/browser-demo.png"
+
+# Issue 14's benchmark (BENCHMARKS.md): decode + verify, WebAssembly vs the
+# reference's crypto stack vs @noble/curves + WebCrypto, in Node and in Chromium.
+.PHONY: bench-wasm
+bench-wasm: wasm chromium js-peer-deps
+	cd $(ROOT)/bindings/node && node --conditions=browser bench/wasm-compare.mjs

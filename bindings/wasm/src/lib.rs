@@ -19,8 +19,8 @@ mod v2;
 
 use wasm_bindgen::prelude::*;
 
-/// The protocol versions spoken: v1 and v2 (the addon's `PROTOCOL_VERSION` is v1's).
-#[wasm_bindgen(js_name = PROTOCOL_VERSION)]
+/// The addon's `PROTOCOL_VERSION` (v1); v2 is spoken too (`V2Client`, `V2Server`).
+#[wasm_bindgen(js_name = protocolVersion)]
 pub fn protocol_version() -> u32 {
     crypto_sessions::PROTOCOL_VERSION
 }

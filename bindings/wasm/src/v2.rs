@@ -169,9 +169,10 @@ impl V2Client {
         set_clock(&self.clock, now)
     }
 
-    /// Open an answer to a request token sent earlier (64+ bytes as sent, e.g.
-    /// kept by the application): `{ status, contentType, payload }`, or for a signed
-    /// stale answer `{ status, serverTime }`; throws `invalid_answer`.
+    /// Open an answer to a request token sent earlier (its bytes, e.g. kept by the
+    /// application): `{ status, contentType, payload }`, or for a signed stale
+    /// answer `{ status, serverTime }`; throws `invalid_answer`. `stale` says which
+    /// one is expected (the other is refused); left out, the token's flags decide.
     #[wasm_bindgen(js_name = openFor)]
     pub fn open_for(
         &self,
@@ -180,6 +181,7 @@ impl V2Client {
         status: u16,
         crypto_session: &str,
         body: &[u8],
+        stale: Option<bool>,
     ) -> Result<JsValue, JsValue> {
         let token = RequestToken::from_bytes(request_token).or_throw()?;
         let sent = SentRequest {
@@ -191,10 +193,15 @@ impl V2Client {
         let invalid = |e: crypto_sessions::v2::answer::InvalidAnswer| -> JsValue {
             coded(e.code(), &e.to_string()).into()
         };
-        let stale = crypto_sessions::v2::answer::AnswerToken::decode(crypto_session)
-            .map_err(invalid)?
-            .flags()
-            == crypto_sessions::v2::answer::FLAGS_STALE;
+        let stale = match stale {
+            Some(stale) => stale,
+            None => {
+                crypto_sessions::v2::answer::AnswerToken::decode(crypto_session)
+                    .map_err(invalid)?
+                    .flags()
+                    == crypto_sessions::v2::answer::FLAGS_STALE
+            }
+        };
         if stale {
             let server_time =
                 open_stale_answer(sent, status, crypto_session, body).map_err(invalid)?;
