@@ -40,10 +40,12 @@ const server = http.createServer((req, res) => {
 server.listen(0, '127.0.0.1')
 await once(server, 'listening')
 const profile = mkdtempSync(join(tmpdir(), 'cs-bench-'))
-const browser = await chromium.launch({
+// A fresh profile (playwright passes it as --user-data-dir).
+const browser = await chromium.launchPersistentContext(profile, {
   executablePath: '/usr/bin/chromium',
+  headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`]
+    '--disable-component-update', '--disable-sync']
 })
 try {
   const page = await browser.newPage()

@@ -156,7 +156,8 @@ function createHandler (config, app) {
       return new Response(null, {
         status: 204,
         headers: [...allow, ['Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, PATCH, DELETE'],
-          ['Access-Control-Allow-Headers', 'Authorization, Content-Type'], ['Access-Control-Max-Age', '600']]
+          // A sealed body travels with `Cache-Control: no-transform`: a non-safelisted header.
+          ['Access-Control-Allow-Headers', 'Authorization, Content-Type, Cache-Control'], ['Access-Control-Max-Age', '600']]
       })
     }
     const url = new URL(request.url)
