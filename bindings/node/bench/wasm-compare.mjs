@@ -19,8 +19,17 @@ const here = p => fileURLToPath(new URL(p, import.meta.url))
 console.log(report(`Node ${process.version}`, await compare(api)))
 
 // The same module in Chromium: bundled for the browser, next to the package bundle.
+// @cmdcode/crypto-utils imports { webcrypto } from 'crypto': in a browser that is
+// the page's WebCrypto, as in the reference's own browser bundle.
+const browserCrypto = {
+  name: 'browser-crypto',
+  setup (b) {
+    b.onResolve({ filter: /^crypto$/ }, () => ({ path: 'crypto', namespace: 'browser-crypto' }))
+    b.onLoad({ filter: /.*/, namespace: 'browser-crypto' }, () => ({ contents: 'export const webcrypto = globalThis.crypto; export default globalThis.crypto' }))
+  }
+}
 const bundled = await build({
-  entryPoints: [here('wasm-contenders.mjs')], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'warning'
+  entryPoints: [here('wasm-contenders.mjs')], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'warning', plugins: [browserCrypto]
 })
 const files = {
   '/': ['text/html', `<!doctype html><script type="module">
