@@ -25,7 +25,10 @@ async function startDeno () {
 }
 
 const deno = await startDeno()
-test.after(() => deno.child.kill())
+// Neither the child nor its pipe keeps the test process alive; it ends with it.
+deno.child.stdout.destroy()
+deno.child.unref()
+process.on('exit', () => deno.child.kill())
 
 test('v2 from SecureFetch: GET, POST JSON, and an answer bound to another request is refused', async () => {
   assert.equal(deno.publicKey, server.publicKey)
