@@ -16,7 +16,7 @@ const server = generateKeyPair()
 async function startDeno () {
   const child = spawn(here('../../node_modules/.bin/deno'),
     ['run', '--no-prompt', '--allow-net=127.0.0.1', '--allow-env=CS_SERVER_SECRET', '--allow-read', here('deno_server.mjs')],
-    { env: { ...process.env, CS_SERVER_SECRET: server.secretKey, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' }, stdio: ['ignore', 'pipe', 'inherit'] })
+    { env: { ...process.env, CS_SERVER_SECRET: server.secretKey, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
   const [line] = await Promise.race([
     createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then(r => [r.value]),
     new Promise((_, reject) => child.once('exit', code => reject(new Error(`deno exited with ${code}`))))
@@ -28,7 +28,11 @@ const deno = await startDeno()
 // Neither the child nor its pipe keeps the test process alive; it ends with it.
 deno.child.stdout.destroy()
 deno.child.unref()
-process.on('exit', () => deno.child.kill())
+// The npm `deno` command is a Node shim that starts the real binary as its own child:
+// kill the whole process group, or the binary outlives the test holding its stderr.
+const stopDeno = () => { try { process.kill(-deno.child.pid, 'SIGKILL') } catch {} }
+process.on('exit', stopDeno)
+test.after(stopDeno)
 
 test('v2 from SecureFetch: GET, POST JSON, and an answer bound to another request is refused', async () => {
   assert.equal(deno.publicKey, server.publicKey)
@@ -47,6 +51,9 @@ test('v2 from SecureFetch: GET, POST JSON, and an answer bound to another reques
   const refused = await swapped(`${deno.origin}/a`)
   assert.equal(refused.data, undefined)
   assert.equal(refused.err?.code, 'invalid_answer')
+  // The stolen answer's own body was only cloned: drain it, or its connection keeps
+  // this process alive.
+  await stolen.arrayBuffer()
 })
 
 test('v1 from the Python clients (httpx, requests) and the Go client', () => {
