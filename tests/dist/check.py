@@ -206,7 +206,10 @@ def check_npm_files(main: Path, platform: Path, env) -> None:
         fail(f"the platform package has {sorted(files)}, expected {sorted(expected)}")
     files = npm_dry_run(main, env)
     for needed in ("package.json", "index.js", "index.mjs", "index.d.ts", "native.d.ts", "lib/native.js",
-                   "LICENSE-MIT", "LICENSE-APACHE", "README.md", "scripts/build-native.js", "vendor/Cargo.toml"):
+                   "LICENSE-MIT", "LICENSE-APACHE", "README.md", "scripts/build-native.js", "vendor/Cargo.toml",
+                   # the WebAssembly build (built by prepack): the Node fallback and the browser/edge bundle
+                   "wasm/crypto_sessions_wasm.js", "wasm/crypto_sessions_wasm_bg.wasm",
+                   "dist/web/crypto-sessions.mjs", "dist/web/crypto_sessions_wasm_bg.wasm"):
         if needed not in files:
             fail(f"the main package lacks {needed}")
     for f in files:

@@ -6,7 +6,7 @@ const { CryptoSessionError } = require('./errors.js')
 /** A Uint8Array with the `hex` accessor the reference's byte values have. */
 class Bytes extends Uint8Array {
   get hex () {
-    return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('hex')
+    return toHex(this)
   }
 
   toHex () {
@@ -20,12 +20,26 @@ function asBytes (view) {
 }
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/
+// No Buffer: the same code runs in browsers and edge runtimes (the WebAssembly build).
+const UTF8 = new TextDecoder()
+
+function toHex (view) {
+  let out = ''
+  for (const byte of view) out += byte.toString(16).padStart(2, '0')
+  return out
+}
+
+function fromHex (text) {
+  const out = new Uint8Array(text.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16)
+  return out
+}
 
 /** Hex text or bytes (Uint8Array, ArrayBuffer, any ArrayBuffer view) as bytes. */
 function bytesOf (value, what) {
   if (typeof value === 'string') {
     if (!HEX.test(value)) throw new CryptoSessionError('malformed_input', `${what} is not hex`)
-    return Buffer.from(value, 'hex')
+    return fromHex(value)
   }
   const view = viewOf(value)
   if (view) return view
@@ -76,8 +90,8 @@ function serialize (payload) {
  * in every binding); the text is parsed here, once, with the runtime's parser.
  */
 function revive (plaintext, isJson) {
-  const text = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).toString('utf8')
+  const text = UTF8.decode(plaintext)
   return isJson ? JSON.parse(text) : text
 }
 
-module.exports = { Bytes, asBytes, bytesOf, keyOf, serialize, revive, viewOf }
+module.exports = { Bytes, asBytes, bytesOf, keyOf, serialize, revive, viewOf, toHex, fromHex }

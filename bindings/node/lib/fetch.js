@@ -7,6 +7,7 @@ const native = require('./native.js')
 const { call, settle } = require('./errors.js')
 const { keyOf, serialize, revive } = require('./bytes.js')
 const { CryptoSession } = require('./session.js')
+const { createSecureFetchV2 } = require('./v2.js')
 
 // The addon client of each SecureFetch (kept off the object, so it is never shown).
 const CLIENTS = new WeakMap()
@@ -56,11 +57,17 @@ class SecureFetch extends Function {
    * @param {string | Uint8Array} peerKey the server's public key
    * @param {string | Uint8Array} secretKey our secret key (signs every request)
    * @param {object} [options] `hostname` (prepended to paths), `fetcher` (default
-   *   the global fetch), `verbose` (log each request), and RequestInit defaults
+   *   the global fetch), `verbose` (log each request), and RequestInit defaults;
+   *   `protocol: 2` makes a v2 fetch (lib/v2.js): the server's key may be x-only
    */
   constructor (peerKey, secretKey, options) {
-    // `{ protocol: 2 }`: the v2 client (lib/v2/fetch.js); v1 stays the default here.
-    if (options && options.protocol === 2) return require('./v2/fetch.js').createSecureFetch(peerKey, secretKey, options)
+    // `{ protocol: 2 }`: the addon's v2 client (lib/v2/fetch.js), or the WebAssembly
+    // build's (lib/v2.js) when the addon could not be loaded. v1 stays the default.
+    if (options?.protocol === 2) {
+      return typeof native.NativeV2Client === 'function'
+        ? require('./v2/fetch.js').createSecureFetch(peerKey, secretKey, options)
+        : createSecureFetchV2(peerKey, secretKey, options)
+    }
     const { hostname, fetcher, verbose, protocol, ...defaults } = options ?? {}
     const client = call(() => new native.NativeClient(keyOf(peerKey, 'server key'), keyOf(secretKey, 'secret key'), ''))
     // A callable instance: `await fetch(path, init)`, as the reference's.

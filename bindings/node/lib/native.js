@@ -6,11 +6,15 @@
 //      published package (crypto-sessions-linux-x64-gnu, ...): npm installs only the
 //      one whose `os`, `cpu` and `libc` match;
 //   3. a local build, <package>/crypto-sessions.node: `npm run build-from-source` in
-//      the package folder (needs Rust), or `make node-build` in the repository.
-// (The WebAssembly build joins the list as the last resort once it exists.)
+//      the package folder (needs Rust), or `make node-build` in the repository;
+//   4. the WebAssembly build (<package>/wasm/, in the published package): the same
+//      core, slower, said once on the debug channel (NODE_DEBUG=crypto-sessions).
+// v2 comes from the addon when it has it (V2Client), else from the WebAssembly build.
 
 const fs = require('node:fs')
 const path = require('node:path')
+const debug = require('node:util').debuglog('crypto-sessions')
+const { loadWasm } = require('./wasm.js')
 
 const PACKAGE_DIR = path.join(__dirname, '..')
 const LOCAL_BUILD = path.join(PACKAGE_DIR, 'crypto-sessions.node')
@@ -74,6 +78,16 @@ function load () {
       if (addon !== undefined) return addon
     } catch (err) {
       failures.push(`${candidate.name}: ${err.message}`)
+    }
+  }
+  if (process.env.CRYPTO_SESSIONS_NO_WASM !== '1') {
+    try {
+      const wasm = loadWasm()
+      debug('no native addon for %s (%s): using the WebAssembly build', platformTriple(),
+        failures.length ? failures.join('; ') : 'none installed')
+      return wasm
+    } catch (err) {
+      failures.push(`webAssembly: ${err.message}`)
     }
   }
   const error = new Error(

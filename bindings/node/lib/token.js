@@ -6,7 +6,6 @@ const { CryptoSessionError, call } = require('./errors.js')
 const { asBytes, bytesOf } = require('./bytes.js')
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
-const PUBKEY_LEN = 33
 
 function asEncoded (encoded) {
   if (typeof encoded !== 'string') {
@@ -35,11 +34,11 @@ class Token {
 
   /**
    * @internal A Token from a string the core itself encoded (canonical base64url of
-   * a parsed token): split here without another call into the addon.
+   * a parsed token).
    */
   static fromCore (encoded) {
-    const raw = Buffer.from(encoded, 'base64url')
-    return new Token(raw.subarray(0, PUBKEY_LEN), raw.subarray(PUBKEY_LEN))
+    const { pubkey, signature } = native.tokenParse(encoded)
+    return new Token(pubkey, signature)
   }
 
   /**
@@ -64,7 +63,7 @@ class Token {
     } catch {
       return false
     }
-    return Buffer.compare(normalized, this.pubkey) === 0
+    return normalized.length === this.pubkey.length && normalized.every((byte, i) => byte === this.pubkey[i])
   }
 
   toString () {

@@ -51,11 +51,13 @@ function smoke (dir, packed) {
 
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall']
 
-// Loading without an addon must fail with the loader's error, naming the way out.
+// Loading without an addon (and the WebAssembly fallback turned off) must fail with
+// the loader's error, naming the way out.
 function expectNotBuilt (dir) {
   let out
   try {
-    out = execFileSync(process.execPath, ['-e', 'require("crypto-sessions")'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })
+    out = execFileSync(process.execPath, ['-e', 'require("crypto-sessions")'],
+      { cwd: dir, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, CRYPTO_SESSIONS_NO_WASM: '1' } })
   } catch (err) {
     if (!err.stderr.includes('ERR_CRYPTO_SESSIONS_NOT_BUILT') || !err.stderr.includes('npm run build-from-source')) {
       throw new Error(`loading without an addon failed in another way:\n${err.stderr}`)
@@ -73,7 +75,9 @@ function checkTarball (tarball) {
   const entries = new Set(tarballEntries(tarball))
   for (const needed of ['package/vendor/Cargo.toml', 'package/vendor/Cargo.lock', 'package/vendor/crypto-sessions-core/Cargo.toml',
     'package/vendor/crypto-sessions-core/src/lib.rs', 'package/src/lib.rs', 'package/build.rs', 'package/scripts/build-native.js',
-    'package/index.js', 'package/index.mjs', 'package/index.d.ts', 'package/native.d.ts', 'package/LICENSE-MIT', 'package/LICENSE-APACHE']) {
+    'package/index.js', 'package/index.mjs', 'package/index.d.ts', 'package/native.d.ts', 'package/LICENSE-MIT', 'package/LICENSE-APACHE',
+    'package/wasm/crypto_sessions_wasm.js', 'package/wasm/crypto_sessions_wasm_bg.wasm',
+    'package/dist/web/crypto-sessions.mjs', 'package/dist/web/crypto_sessions_wasm_bg.wasm']) {
     if (!entries.has(needed)) throw new Error(`the tarball lacks ${needed}`)
   }
   for (const entry of entries) {

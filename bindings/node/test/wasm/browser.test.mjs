@@ -1,0 +1,101 @@
+// A real browser: Debian's Chromium driven by playwright-core loads a page from a
+// test server; the page imports the bundle, replays both vector files and calls a
+// server on another origin (CORS) with v1 and v2: GET, POST JSON, and an answer
+// bound to another request that it must refuse. The results come back through
+// window.results; a screenshot of the page is kept in $CS_ARTIFACTS (gitignored).
+import test from 'node:test'
+import assert from 'node:assert/strict'
+import http from 'node:http'
+import { once } from 'node:events'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { createHandler, generateKeyPair } from 'crypto-sessions'
+
+const here = p => fileURLToPath(new URL(p, import.meta.url))
+const ARTIFACTS = process.env.CS_ARTIFACTS || here('../../../../target/wasm-artifacts')
+const vectorFile = (env, name) => process.env[env] || here(`../../../../tests/vectors/${name}`)
+const STATIC = {
+  '/': [here('page.html'), 'text/html'],
+  '/replay.mjs': [here('replay.mjs'), 'text/javascript'],
+  '/dist/web/crypto-sessions.mjs': [here('../../dist/web/crypto-sessions.mjs'), 'text/javascript'],
+  '/dist/web/crypto_sessions_wasm_bg.wasm': [here('../../dist/web/crypto_sessions_wasm_bg.wasm'), 'application/wasm'],
+  '/vectors/reference-1.1.10.json': [vectorFile('CRYPTO_SESSIONS_VECTORS', 'reference-1.1.10.json'), 'application/json'],
+  '/vectors/v2.json': [vectorFile('CRYPTO_SESSIONS_V2_VECTORS', 'v2.json'), 'application/json']
+}
+
+async function listen (host, handler) {
+  const server = http.createServer(handler)
+  server.listen(0, host)
+  await once(server, 'listening')
+  return { server, origin: `http://${host === '127.0.0.1' ? '127.0.0.1' : 'localhost'}:${server.address().port}` }
+}
+
+/** A Web handler (Request -> Response) on node:http. */
+function nodeAdapter (handle, origin) {
+  return async (req, res) => {
+    const chunks = []
+    for await (const chunk of req) chunks.push(chunk)
+    const body = chunks.length && !['GET', 'HEAD'].includes(req.method) ? Buffer.concat(chunks) : undefined
+    const answer = await handle(new Request(origin + req.url, { method: req.method, headers: req.headers, body }))
+    res.writeHead(answer.status, [...answer.headers].flat())
+    res.end(Buffer.from(await answer.arrayBuffer()))
+  }
+}
+
+test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin with CORS', async () => {
+  const site = await listen('127.0.0.1', (req, res) => {
+    const [file, type] = STATIC[new URL(req.url, 'http://x').pathname] ?? []
+    if (!file) return res.writeHead(404).end()
+    res.writeHead(200, { 'content-type': type }).end(readFileSync(file))
+  })
+  const key = generateKeyPair()
+  const apiServer = await listen('localhost', null)
+  // A key that never served before: no request of an earlier process to guard
+  // against, so the memory store's restart guard (max_skew after start) is dated back.
+  const replayCreated = Math.floor(Date.now() / 1000) - 10
+  const handle = createHandler({ secretKey: key.secretKey, origin: apiServer.origin, acceptV1: true, cors: site.origin, replayCreated },
+    req => ({ json: { version: req.version, method: req.method, got: req.payload.length ? req.json() : null } }))
+  apiServer.server.on('request', nodeAdapter(handle, apiServer.origin))
+  const servers = [{ name: 'Node Web handler', origin: apiServer.origin, publicKey: key.publicKey, protocols: [1, 2] }]
+
+  const profile = mkdtempSync(join(tmpdir(), 'cs-chromium-'))
+  // A fresh profile (playwright passes it as --user-data-dir).
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1100, height: 900 }
+  })
+  try {
+    const page = await browser.newPage()
+    const errors = []
+    page.on('pageerror', err => errors.push(String(err)))
+    await page.goto(`${site.origin}/?servers=${encodeURIComponent(JSON.stringify(servers))}`)
+    await page.waitForFunction(() => window.results !== undefined, null, { timeout: 60_000 })
+    const results = await page.evaluate(() => window.results)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    await page.screenshot({ path: join(ARTIFACTS, 'browser-demo.png'), fullPage: true })
+    assert.deepEqual(errors, [])
+    assert.equal(results.error, undefined, results.error)
+    assert.deepEqual(results.vectors.failures, [])
+    assert.ok(results.vectors.passed > 100, `${results.vectors.passed} vector checks`)
+    const byName = Object.fromEntries(results.exchanges.map(e => [e.name, e]))
+    for (const v of [1, 2]) {
+      assert.deepEqual(byName[`Node Web handler v${v} GET`].data, { version: v, method: 'GET', got: null }, JSON.stringify(byName))
+      assert.deepEqual(byName[`Node Web handler v${v} POST`].data, { version: v, method: 'POST', got: { name: 'from the browser', n: 1 } })
+    }
+    assert.equal(byName['Node Web handler v2 answer of another request'].refused, true)
+    assert.ok(results.exchanges.every(e => e.ok), JSON.stringify(results.exchanges))
+    console.log(`# Chromium: ${results.vectors.passed} vector checks, ${results.exchanges.length} exchanges; screenshot ${join(ARTIFACTS, 'browser-demo.png')}`)
+  } finally {
+    await browser.close()
+    rmSync(profile, { recursive: true, force: true })
+    site.server.close()
+    apiServer.server.closeAllConnections()
+    apiServer.server.close()
+  }
+})

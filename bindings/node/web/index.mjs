@@ -1,0 +1,37 @@
+// crypto-sessions for browsers and edge runtimes (the `browser`, `worker`,
+// `workerd`, `deno` and `bun` export conditions): the WebAssembly build of the core
+// under the same JavaScript facade as the native addon. scripts/bundle-web.mjs
+// makes it one ES module next to the .wasm: <script type="module"> or `import`.
+import init from '../wasm/crypto_sessions_wasm.js'
+
+const wasmUrl = new URL('./crypto_sessions_wasm_bg.wasm', import.meta.url)
+// fetch() reads no file: URL in Node; Deno and Bun read files the same way.
+const source = wasmUrl.protocol === 'file:'
+  ? await (await import('node:fs/promises')).readFile(wasmUrl)
+  : wasmUrl
+await init({ module_or_path: source })
+
+// The facade is CommonJS, bundled lazily: it runs only now, after instantiation.
+const facade = await import('./facade.cjs')
+const api = facade.default ?? facade
+
+export const {
+  CryptoSession,
+  Token,
+  SecureFetch,
+  CryptoSessionError,
+  ERROR_CODES,
+  Bytes,
+  createHandler,
+  V2Client,
+  V2Server,
+  generateKeyPair,
+  getPublicKey,
+  xonlyOf,
+  kidOf,
+  PROTOCOL_VERSION,
+  CORE_VERSION,
+  CORE_BACKEND
+} = api
+
+export default api
