@@ -36,6 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PEERS = ROOT / "tests" / "interop" / "peers"
 NODE_INSTALL_TESTS = ROOT / "bindings" / "node" / "test" / "install"
+# The independent v2 implementation (tests only): the v2 server of another language.
+JS_PEER_V2 = ROOT / "tests" / "interop" / "js-peer-v2"
+HERE = Path(__file__).resolve().parent
 GO_MODULE = "github.com/crypto-sessions/crypto-sessions/bindings/go"
 RUST_TOOLS = ("cargo", "rustc", "rustup")
 C_TOOLS = ("cc", "gcc", "c99", "clang")
@@ -123,6 +126,36 @@ def exchange(client_cmd, env, origin: str, pubkey: str, what: str) -> None:
     if got != {"status": 200, "data": body, "err": None}:
         fail(f"{what}: POST /echo answered {got}")
     ok(f"{what}: GET and POST exchanges")
+
+
+@contextmanager
+def v2_server():
+    """The independent v2 peer's server on 127.0.0.1 (its own origin, no proxy);
+    yields (origin, its x-only key)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRYPTO_SESSION")}
+    # A fresh process per test run: its memory store's restart guard would refuse every
+    # request for max_skew seconds; nothing was accepted before it started.
+    cmd = ["node", str(JS_PEER_V2 / "server.mjs"), "--port", "0", "--no-restart-guard"]
+    print(f"   $ {shown_command(cmd)}   (server: independent v2 peer)", flush=True)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        if not line:
+            fail(f"the v2 peer server did not start: {proc.stderr.read()}")
+        info = json.loads(line)
+        yield f"http://127.0.0.1:{info['port']}", info["pubkey"]
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def v2_exchange(client_cmd, env, origin: str, pubkey: str, what: str) -> None:
+    """A v2 client script of the installed package (POST JSON, GET with a query, PUT or
+    DELETE), each answer verified and compared by the script; it prints "ok"."""
+    out = run([*client_cmd, pubkey, origin], env).strip().splitlines()
+    if not out or out[-1] != "ok":
+        fail(f"{what}: {out}")
+    ok(f"{what}: every answer verified and as sent")
 
 
 # ---- Python -----------------------------------------------------------------------
@@ -248,6 +281,10 @@ def node_project(base: Path, main: Path, platform: Path, python_env, python_orig
     shutil.copy(PEERS / "node_client.mjs", project / "node_client.mjs")
     (project / "node_package.mjs").write_text("export * from 'crypto-sessions'\n")
     exchange(["node", project / "node_client.mjs"], env, python_origin, python_pubkey, "npm packages -> Python server")
+    shutil.copy(HERE / "v2_exchange.mjs", project / "v2_exchange.mjs")
+    with v2_server() as (origin, pubkey):
+        v2_exchange(["node", project / "v2_exchange.mjs"], env, origin, pubkey,
+                    "npm packages -> independent v2 server (protocol v2)")
 
 
 # ---- Go ---------------------------------------------------------------------------
@@ -384,6 +421,9 @@ def main() -> int:
                          "wheel on a second Python minor version -> Go server")
             else:
                 print("   note: no second Python minor version on this machine; the wheel ran under one only")
+        with v2_server() as (origin, pubkey):
+            v2_exchange([venv / "bin" / "python", HERE / "v2_exchange.py"], py_env, origin, pubkey,
+                        "wheel -> independent v2 server (protocol v2)")
         with server([venv / "bin" / "python", PEERS / "python_server.py", "flask"], py_env, "the wheel's Flask server") \
                 as (origin, pubkey):
             step("npm packages")

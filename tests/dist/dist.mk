@@ -105,7 +105,7 @@ test-install: ffi-lib
 
 # Each artifact installed into a fresh place, with a PATH without cargo or rustc and a
 # HOME without .cargo, then a real exchange with a server of another language.
-test-dist: dist interop-go-peer test-install $(DIST_STAMP)
+test-dist: dist interop-go-peer test-install js-peer-v2-deps $(DIST_STAMP)
 	$(PYTHON3) tests/dist/check.py --dist $(DIST) --go-peer $(INTEROP_GO_PEER) \
 		--auditwheel $(DIST_VENV)/bin/auditwheel --version $(DIST_VERSION)
 

@@ -145,3 +145,16 @@ pub fn token_encode(pubkey: &[u8], signature: &[u8]) -> Result<String, JsValue> 
     raw.extend_from_slice(signature);
     Ok(Token::from_bytes(&raw).or_throw()?.encode())
 }
+
+/// The core's `signed_url`, as the addon's `signedUrl`: what a client sends and
+/// signs for a URL. `origin` is the server's configured host (`null` for the URL's
+/// own); `url` absolute, or a `/target` when `origin` is given.
+#[wasm_bindgen(js_name = signedUrl)]
+pub fn signed_url(origin: Option<String>, url: &str) -> Result<JsValue, JsValue> {
+    let sent = crypto_sessions::http::signed_url(origin.as_deref(), url).or_throw()?;
+    Ok(object(&[
+        ("origin", JsValue::from_str(sent.origin.as_str())),
+        ("target", sent.target.into()),
+        ("signed", sent.signed.into()),
+    ]))
+}
