@@ -322,6 +322,12 @@ export interface OpenedAnswer {
   isJson: boolean
 }
 
+/**
+ * The origins a server verifies for: `host` first (it also serves v1), then
+ * `more`, each once.
+ */
+export declare function originsWithHost(host: string | undefined | null, more: Array<string>): Array<string>
+
 /** A request ready to send. */
 export interface PreparedRequest {
   /** `"GET"` or `"POST"`. */
@@ -343,6 +349,12 @@ export declare const PROTOCOL_VERSION: number
  */
 export declare function publicKeyOf(secretKey: string | Uint8Array): Buffer
 
+/**
+ * The core's reading of a server's environment (`process.env` or any record of
+ * the same names); a bad value throws, naming its variable.
+ */
+export declare function readServerSettings(vars: Record<string, string>): ServerSettings
+
 /** The status of every rejected request. */
 export declare const REJECTION_STATUS: number
 
@@ -354,6 +366,29 @@ export interface SealedAnswer {
   status: number
   authorization: string
   body: string
+}
+
+/**
+ * A v2 server's settings from its environment, read by the core (one reading of
+ * every value for all bindings); absent or blank settings are missing.
+ */
+export interface ServerSettings {
+  /** `CRYPTO_SESSION_KEY`, split at commas (secret). */
+  keys: Array<string>
+  /** `CRYPTO_SESSION_HOST`. */
+  host?: string
+  /** `CRYPTO_SESSION_ORIGINS`, split at commas. */
+  origins: Array<string>
+  /** `CRYPTO_SESSION_MAX_AGE`, seconds. */
+  maxAge?: number
+  /** `CRYPTO_SESSION_MAX_SKEW`, seconds. */
+  maxSkew?: number
+  /** `CRYPTO_SESSION_MAX_BODY`, bytes. */
+  maxBody?: number
+  /** `CRYPTO_SESSION_ACCEPT_V1`: 1/true or 0/false. */
+  acceptV1?: boolean
+  /** `CRYPTO_SESSION_REPLAY`: `memory` or a redis:// URL. */
+  replay?: string
 }
 
 /**

@@ -46,6 +46,57 @@ pub const REJECTION_STATUS: u32 = crypto_sessions::http::REJECTION_STATUS as u32
 #[napi]
 pub const ANSWER_CONTENT_TYPE: &str = crypto_sessions::http::ANSWER_CONTENT_TYPE;
 
+/// A v2 server's settings from its environment, read by the core (one reading of
+/// every value for all bindings); absent or blank settings are missing.
+#[napi(object)]
+pub struct ServerSettings {
+    /// `CRYPTO_SESSION_KEY`, split at commas (secret).
+    pub keys: Vec<String>,
+    /// `CRYPTO_SESSION_HOST`.
+    pub host: Option<String>,
+    /// `CRYPTO_SESSION_ORIGINS`, split at commas.
+    pub origins: Vec<String>,
+    /// `CRYPTO_SESSION_MAX_AGE`, seconds.
+    pub max_age: Option<f64>,
+    /// `CRYPTO_SESSION_MAX_SKEW`, seconds.
+    pub max_skew: Option<f64>,
+    /// `CRYPTO_SESSION_MAX_BODY`, bytes.
+    pub max_body: Option<f64>,
+    /// `CRYPTO_SESSION_ACCEPT_V1`: 1/true or 0/false.
+    pub accept_v1: Option<bool>,
+    /// `CRYPTO_SESSION_REPLAY`: `memory` or a redis:// URL.
+    pub replay: Option<String>,
+}
+
+/// The core's reading of a server's environment (`process.env` or any record of
+/// the same names); a bad value throws, naming its variable.
+#[napi]
+pub fn read_server_settings(
+    env: napi::Env,
+    vars: std::collections::HashMap<String, String>,
+) -> napi::Result<ServerSettings> {
+    use crate::error::OrThrow;
+    let s =
+        crypto_sessions::v2::env::Settings::read(|name| vars.get(name).cloned()).or_throw(&env)?;
+    Ok(ServerSettings {
+        keys: s.keys,
+        host: s.host,
+        origins: s.origins,
+        max_age: s.max_age.map(|v| v as f64),
+        max_skew: s.max_skew.map(|v| v as f64),
+        max_body: s.max_body.map(|v| v as f64),
+        accept_v1: s.accept_v1,
+        replay: s.replay,
+    })
+}
+
+/// The origins a server verifies for: `host` first (it also serves v1), then
+/// `more`, each once.
+#[napi]
+pub fn origins_with_host(host: Option<String>, more: Vec<String>) -> Vec<String> {
+    crypto_sessions::v2::env::origins_with_host(host.as_deref(), &more)
+}
+
 /// What a client sends and signs for a URL (the core's `signed_url`).
 #[napi(object)]
 pub struct SignedUrl {

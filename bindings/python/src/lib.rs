@@ -75,6 +75,56 @@ fn signed_url(origin: Option<&str>, url: &str) -> PyResult<(String, String)> {
     Ok((sent.signed, sent.target))
 }
 
+/// A v2 server's settings, read by the core from ``lookup`` (a setting's value by
+/// its environment variable name, e.g. an app's config, then ``os.environ``); every
+/// binding reads them the same way. Absent settings are ``None`` (lists empty); a
+/// bad value raises :class:`MalformedInputError` naming its variable.
+#[pyfunction]
+fn read_server_settings<'py>(
+    py: Python<'py>,
+    lookup: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    use crypto_sessions::v2::env::Settings;
+    // The first Python error raised by `lookup` (the core's reader takes a plain Fn).
+    let failure = std::cell::RefCell::new(None);
+    let settings = Settings::read(|name| match lookup.call1((name,)) {
+        Ok(value) if value.is_none() => None,
+        Ok(value) => match value.str() {
+            Ok(text) => Some(text.to_string()),
+            Err(err) => {
+                failure.borrow_mut().get_or_insert(err);
+                None
+            }
+        },
+        Err(err) => {
+            failure.borrow_mut().get_or_insert(err);
+            None
+        }
+    });
+    if let Some(err) = failure.into_inner() {
+        return Err(err);
+    }
+    let s = settings.map_err(errors::to_py)?;
+    let out = pyo3::types::PyDict::new(py);
+    out.set_item("keys", s.keys)?;
+    out.set_item("host", s.host)?;
+    out.set_item("origins", s.origins)?;
+    out.set_item("max_age", s.max_age)?;
+    out.set_item("max_skew", s.max_skew)?;
+    out.set_item("max_body", s.max_body)?;
+    out.set_item("accept_v1", s.accept_v1)?;
+    out.set_item("replay", s.replay)?;
+    Ok(out)
+}
+
+/// The origins a server verifies for: ``host`` first (it also serves v1), then
+/// ``more``, each once (compared without a trailing ``/``).
+#[pyfunction]
+#[pyo3(signature = (host, more))]
+fn origins_with_host(host: Option<&str>, more: Vec<String>) -> Vec<String> {
+    crypto_sessions::v2::env::origins_with_host(host, &more)
+}
+
 /// v2's header names, environment variables and defaults, from the core.
 fn add_v2_constants(m: &Bound<'_, PyModule>) -> PyResult<()> {
     use crypto_sessions::v2::{self, replay, server};
@@ -110,6 +160,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(serialize_json, m)?)?;
     m.add_function(wrap_pyfunction!(revive, m)?)?;
     m.add_function(wrap_pyfunction!(signed_url, m)?)?;
+    m.add_function(wrap_pyfunction!(read_server_settings, m)?)?;
+    m.add_function(wrap_pyfunction!(origins_with_host, m)?)?;
     m.add_class::<session::CryptoSession>()?;
     m.add_class::<session::Encoded>()?;
     m.add_class::<session::Decoded>()?;

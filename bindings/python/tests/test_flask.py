@@ -98,6 +98,12 @@ def test_settings_come_from_config_then_environment(
     )
     explicit = Flask("explicit")
     assert CryptoSessions(explicit, accept_v1=False).server(explicit).accept_v1 is False
+    # The core reads the values, as in every binding: `true`/`false` as well as 1/0.
+    for text, on in [("true", True), ("FALSE", False), ("0", False)]:
+        with monkeypatch.context() as m:
+            m.setenv("CRYPTO_SESSION_ACCEPT_V1", text)
+            app = Flask(f"accept-{text}")
+            assert CryptoSessions(app).server(app).accept_v1 is on, text
     for name, bad in [
         ("CRYPTO_SESSION_MAX_AGE", "soon"),
         ("CRYPTO_SESSION_MAX_SKEW", "1"),

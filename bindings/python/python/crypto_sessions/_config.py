@@ -12,16 +12,13 @@ from typing import Any, Callable, Optional, Union
 
 from crypto_sessions._native import (
     DEFAULT_MAX_BODY,
-    ENV_ACCEPT_V1,
     ENV_HOST,
-    ENV_MAX_AGE,
     ENV_MAX_BODY,
-    ENV_MAX_SKEW,
-    ENV_ORIGINS,
-    ENV_REPLAY,
     ENV_SECRET_KEY,
     Server,
     V2Server,
+    origins_with_host,
+    read_server_settings,
 )
 from crypto_sessions.errors import CryptoSessionError, InvalidKeyError
 
@@ -129,55 +126,40 @@ def build_v2_server(
     ``CRYPTO_SESSION_MAX_SKEW``, ``CRYPTO_SESSION_MAX_BODY``,
     ``CRYPTO_SESSION_ACCEPT_V1``). A bad value raises here, at start-up."""
 
-    def setting(name: str) -> tuple[Any, str]:
-        return _setting(config, name)
+    # The core reads every setting (app config first, then the environment), so a
+    # bad value fails here exactly as in the other bindings.
+    def lookup(name: str) -> Any:
+        return _setting(config, name)[0]
 
+    settings = read_server_settings(lookup)
     keys: list[Union[str, bytes]]
     if secret_key in (None, "", []):
-        configured, key_source = setting(KEY_SETTING)
-        if configured in (None, ""):
+        key_source = _setting(config, KEY_SETTING)[1]
+        if not settings["keys"]:
             raise InvalidKeyError(
                 f"no server secret key: pass secret_key= or set {KEY_SETTING} (64 hex characters)"
             )
-        keys = [k.strip() for k in str(configured).split(",") if k.strip()]
+        keys = list(settings["keys"])
     else:
         key_source = "the secret_key argument"
         keys = list(secret_key) if isinstance(secret_key, list) else [secret_key]
     if host in (None, ""):
-        host, _ = setting(HOST_SETTING)
-        if host in (None, ""):
+        host = settings["host"]
+        if host is None:
             host = DEFAULT_HOST
             logger.warning("%s is not set: clients must sign for %s", HOST_SETTING, DEFAULT_HOST)
-    if origins is None:
-        configured, _ = setting(ENV_ORIGINS)
-        origins = [o.strip() for o in str(configured or "").split(",") if o.strip()]
     # The host is always one of the origins, and the first (it serves v1).
-    all_origins = [str(host).rstrip("/")] + [o for o in origins if o.rstrip("/") != str(host).rstrip("/")]
-
-    def number(value: Optional[int], name: str) -> Optional[int]:
-        if value is not None:
-            return _number(value, name.lower())
-        configured, source = setting(name)
-        return None if configured in (None, "") else _number(configured, source)
-
-    if accept_v1 is None:
-        configured, source = setting(ENV_ACCEPT_V1)
-        if configured in (None, "", "0", False):
-            accept_v1 = False
-        elif configured in ("1", True):
-            accept_v1 = True
-        else:
-            raise ValueError(f"{source} must be 1 or 0, not {configured!r}")
+    all_origins = origins_with_host(str(host), settings["origins"] if origins is None else origins)
     if replay is None:
-        replay = str(setting(ENV_REPLAY)[0] or "memory")
+        replay = settings["replay"] or "memory"
     try:
         return V2Server(
             keys,
             all_origins,
-            max_age=number(max_age, ENV_MAX_AGE),
-            max_skew=number(max_skew, ENV_MAX_SKEW),
-            max_body=number(max_body, MAX_BODY_SETTING),
-            accept_v1=accept_v1,
+            max_age=settings["max_age"] if max_age is None else _number(max_age, "max_age"),
+            max_skew=settings["max_skew"] if max_skew is None else _number(max_skew, "max_skew"),
+            max_body=settings["max_body"] if max_body is None else _number(max_body, "max_body"),
+            accept_v1=bool(settings["accept_v1"]) if accept_v1 is None else accept_v1,
             replay=replay,
             admission=admission,
             now=now,

@@ -26,6 +26,8 @@ __all__ = [
     "ENV_MAX_BODY",
     "REJECTION_STATUS",
     "signed_url",
+    "read_server_settings",
+    "origins_with_host",
     "ANSWER_CONTENT_TYPE",
     "V2Server",
     "V2Authenticated",
@@ -69,6 +71,15 @@ ENV_SECRET_KEY: Final[str]
 ENV_HOST: Final[str]
 ENV_MAX_BODY: Final[str]
 REJECTION_STATUS: Final[int]
+
+def read_server_settings(lookup: Callable[[str], Any]) -> dict[str, Any]:
+    """A v2 server's settings read by the core through ``lookup`` (by environment
+    variable name): ``keys``, ``host``, ``origins``, ``max_age``, ``max_skew``,
+    ``max_body``, ``accept_v1``, ``replay``; a bad value raises
+    :class:`MalformedInputError` naming its variable."""
+
+def origins_with_host(host: Optional[str], more: list[str]) -> list[str]:
+    """``host`` first, then ``more``, each once."""
 
 def signed_url(origin: Optional[str], url: str) -> tuple[str, str]:
     """``(signed, target)``: what a GET signs for ``url``, and the request-target to
