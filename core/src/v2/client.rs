@@ -96,6 +96,18 @@ pub struct Response<'a> {
     pub body: &'a [u8],
 }
 
+impl Response<'_> {
+    /// A 401 that no v2 server sends: no `Crypto-Session` header and no v2 error
+    /// code in `WWW-Authenticate` (a v1 server rejects with an empty 401, at most
+    /// with a bare `WWW-Authenticate: CryptoSession`). The server may speak only v1;
+    /// a client never falls back to v1 by itself, its user decides.
+    pub fn is_v1_rejection(&self) -> bool {
+        self.status == 401
+            && self.crypto_session.is_none()
+            && self.www_authenticate.and_then(rejection_code).is_none()
+    }
+}
+
 /// A verified answer.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Answer {
@@ -389,5 +401,26 @@ impl fmt::Debug for Client {
             .field("server", &self.server)
             .field("clock_offset", &self.clock_offset())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Response;
+
+    #[test]
+    fn a_401_without_a_v2_code_or_answer_is_a_v1_rejection() {
+        let response = |status, crypto_session, www_authenticate| Response {
+            status,
+            crypto_session,
+            www_authenticate,
+            body: b"",
+        };
+        assert!(response(401, None, None).is_v1_rejection());
+        assert!(response(401, None, Some("CryptoSession")).is_v1_rejection());
+        assert!(response(401, None, Some("Basic realm=\"x\"")).is_v1_rejection());
+        assert!(!response(401, None, Some("CryptoSession error=\"stale\"")).is_v1_rejection());
+        assert!(!response(401, Some("x"), None).is_v1_rejection());
+        assert!(!response(403, None, None).is_v1_rejection());
     }
 }

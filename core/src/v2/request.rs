@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 use super::keys::{KeyPair, Kid, XOnlyKey, KID_LEN, XONLY_LEN};
 use super::{tagged_hasher, VERSION};
 use crate::encoding::{b64url_decode_canonical, b64url_encode};
-use crate::error::{malformed, Result};
+use crate::error::{malformed, Error, ErrorKind, Result};
+use crate::http::split_url;
 
 /// Bytes of a request token.
 pub const REQUEST_TOKEN_LEN: usize = 130;
@@ -198,6 +199,43 @@ impl RequestToken {
             .try_into()
             .expect("fixed layout")
     }
+
+    /// Step 4 of the server checks outside a server (to inspect a token): the token
+    /// names `server` (its kid), `C` is a valid x-only key, and the signature holds
+    /// over `method`, the absolute `url` (its target percent-encoded as a client
+    /// sends it, the fragment dropped) and the exact `body` bytes as sent (sealed, or
+    /// none). Returns the client's key.
+    pub fn verify(
+        &self,
+        server: &XOnlyKey,
+        method: &str,
+        url: &str,
+        body: &[u8],
+    ) -> Result<XOnlyKey> {
+        if self.kid() != &server.kid() {
+            return Err(Error::new(
+                ErrorKind::WrongPeer,
+                "the token's kid does not name this server key",
+            ));
+        }
+        let client = XOnlyKey::from_bytes(self.client_key())?;
+        let (origin, target) = split_url(url)?;
+        let m = m_req(
+            self.header(),
+            server.as_bytes(),
+            method,
+            &format!("{origin}{target}"),
+            &Sha256::digest(body).into(),
+        )?;
+        if client.verify(&m, self.signature()) {
+            Ok(client)
+        } else {
+            Err(Error::new(
+                ErrorKind::InvalidSignature,
+                "the signature does not hold over this method, URL and body",
+            ))
+        }
+    }
 }
 
 impl std::fmt::Debug for RequestToken {
@@ -242,5 +280,44 @@ mod tests {
         assert!(RequestToken::from_bytes(&t.as_bytes()[..129]).is_err());
         assert!(RequestToken::decode(&format!("{text}=")).is_err());
         assert!(m_req(t.header(), &[0; 32], &"X".repeat(65536), "", &[0; 32]).is_err());
+    }
+
+    #[test]
+    fn verify_checks_kid_method_url_and_body() {
+        let client = KeyPair::new(&SecretKey::generate());
+        let server = KeyPair::new(&SecretKey::generate());
+        let req = SignedRequest {
+            method: "PUT",
+            uri: "https://a.example/x%20y?q=1",
+            body: b"sealed",
+        };
+        let t =
+            RequestToken::sign(&client, server.public_key(), 7, &[9; 16], &[1; 32], req).unwrap();
+        let s = server.public_key();
+        let ok = t.verify(s, "PUT", "https://A.example:443/x y?q=1#f", b"sealed");
+        assert_eq!(ok.unwrap(), *client.public_key());
+        let kind = |r: Result<XOnlyKey>| r.unwrap_err().kind();
+        let bad_sig = ErrorKind::InvalidSignature;
+        assert_eq!(
+            kind(t.verify(s, "put", "https://a.example/x%20y?q=1", b"sealed")),
+            bad_sig
+        );
+        assert_eq!(
+            kind(t.verify(s, "PUT", "https://a.example/x%20y?q=2", b"sealed")),
+            bad_sig
+        );
+        assert_eq!(
+            kind(t.verify(s, "PUT", "https://a.example/x%20y?q=1", b"sealeD")),
+            bad_sig
+        );
+        assert_eq!(
+            kind(t.verify(
+                client.public_key(),
+                "PUT",
+                "https://a.example/x%20y?q=1",
+                b"sealed"
+            )),
+            ErrorKind::WrongPeer
+        );
     }
 }
