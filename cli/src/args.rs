@@ -14,8 +14,9 @@ Exit status:
   0  success
   1  error: bad input, invalid key, network failure
   2  wrong usage
-  3  the server rejected the request (401)
-  4  the server answered with another status that is not 2xx
+  3  the server rejected the request (401; with v2 also 403 forbidden, 413 too_large,
+     503 busy): the outcome of a v2 rejection is unknown, it is not signed
+  4  the server answered with another status that is not 2xx (v2: a signed answer)
   5  a message or an answer is not valid: it does not decrypt, its signature
      does not hold, or another key signed it
 
@@ -23,12 +24,15 @@ Examples:
   crypto-session keygen --json
   export CRYPTO_SESSION_KEY=<secret>
   crypto-session fetch --server-key <pubkey> http://localhost:3001/hello
-  crypto-session fetch --server-key <pubkey> --json '{\"order\":42}' http://localhost:3001/orders
+  crypto-session fetch --server-key <pubkey> -X PUT --json '{\"order\":42}' http://localhost:3001/orders/7
+  crypto-session fetch --v1 --server-key <pubkey> http://localhost:3001/hello
+  crypto-session inspect --server-key <pubkey> --method GET --url http://localhost:3001/hello <token>
   printf hello | crypto-session encode --peer <pubkey> | crypto-session decode --peer <pubkey>";
 
 /// Talk to crypto-session servers from the shell: every request signed with your key,
-/// every body encrypted end to end, every answer checked against the server's key
-/// (protocol v1 of @cmdcode/crypto-session).
+/// every body encrypted end to end, every answer checked against the server's key.
+/// `fetch` speaks protocol v2 (fresh, replay-protected requests, answers bound to
+/// them); `--v1` speaks v1 of @cmdcode/crypto-session.
 #[derive(Debug, Parser)]
 #[command(name = "crypto-session", version, after_help = AFTER_HELP)]
 pub struct Cli {
@@ -57,10 +61,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show what a token holds: who signed it and the signature; with --payload,
-    /// whether the signature holds over that payload.
+    /// Show what a token holds. v1: who signed it and the signature; with --payload,
+    /// whether it holds over that payload. v2 (a request token, `CryptoSession ...`,
+    /// or an answer token): version, created and its age, nonce, client key, kid;
+    /// with --server-key, whether the kid names that key, and with --method and
+    /// --url also whether the signature holds.
     Inspect(InspectArgs),
-    /// Send a signed request and print the server's verified, decrypted answer.
+    /// Send a signed request (protocol v2; v1 with --v1) and print the server's
+    /// verified, decrypted answer.
     Fetch(FetchArgs),
     /// Sign and encrypt a payload for a peer: prints the token and the encrypted data.
     Encode(EncodeArgs),
@@ -81,18 +89,30 @@ pub struct KeyArgs {
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The token (an `authorization` header value), or `-` to read it from standard input.
+    /// The token (an `Authorization` header value, v1 or v2, or a v2 `Crypto-Session`
+    /// answer header value), or `-` to read it from standard input.
     pub token: String,
-    /// The signed bytes to check the signature over: the full URL of a GET, the
-    /// plaintext body of a POST or of an answer.
+    /// The signed bytes to check the signature over. v1: the full URL of a GET, the
+    /// plaintext body of a POST or of an answer. v2 (with --method and --url): the
+    /// request body exactly as sent (sealed; none for a request without a body).
     #[arg(long, value_name = "TEXT", conflicts_with = "payload_file")]
     pub payload: Option<String>,
     /// Read the signed bytes from this file (`-` for standard input).
     #[arg(long, value_name = "PATH")]
     pub payload_file: Option<PathBuf>,
-    /// The public key the token must come from.
+    /// v1: the public key the token must come from.
     #[arg(long, value_name = "PUBKEY")]
     pub peer: Option<String>,
+    /// v2: the server key the request addresses (x-only, 64 hex characters, or the
+    /// compressed form): checks the kid, and with --method and --url the signature.
+    #[arg(long, value_name = "PUBKEY")]
+    pub server_key: Option<String>,
+    /// v2: the method of the request (with --url and --server-key).
+    #[arg(long, value_name = "METHOD", requires = "url")]
+    pub method: Option<String>,
+    /// v2: the full URL of the request (with --method and --server-key).
+    #[arg(long, value_name = "URL", requires = "method")]
+    pub url: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -100,11 +120,17 @@ pub struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// The full URL, e.g. http://localhost:3001/hello?name=world. It is signed exactly
-    /// as written (the server checks its own origin + the request path), so it must
-    /// start with the origin the server is configured with.
+    /// The full URL, e.g. http://localhost:3001/hello?name=world. It is signed as
+    /// sent (the target percent-encoded as browsers do, the fragment dropped; the
+    /// server checks its own origin + the request target), so it must start with an
+    /// origin the server is configured with.
     pub url: String,
-    /// The HTTP method: GET, or POST (the default when a body is given).
+    /// Speak protocol v1 (no freshness, GET and POST only) to a server that does not
+    /// speak v2. Never chosen by itself: a v2 fetch does not fall back to v1.
+    #[arg(long)]
+    pub v1: bool,
+    /// The HTTP method: any with v2 (GET, POST, PUT, DELETE, PATCH, ...), GET or POST
+    /// with --v1. The default is GET, or POST when a body is given.
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,
     /// Send this text as the body (POST). `@FILE` reads a file, `@-` standard input.
@@ -117,10 +143,14 @@ pub struct FetchArgs {
     #[arg(long, value_name = "JSON", group = "body")]
     pub json: Option<String>,
     /// An extra header, `Name: value` (repeatable). The authorization header is the
-    /// signature and cannot be set.
+    /// signature and cannot be set. With v2, `Content-Type` names the payload's media
+    /// type, sealed with it (the default: application/json for --json, else none,
+    /// i.e. application/octet-stream); the HTTP content type of a sealed body is
+    /// application/vnd.crypto-session.v2.
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
     pub headers: Vec<String>,
-    /// The server's public key (66 hex characters) [env: CRYPTO_SESSION_SERVER_KEY].
+    /// The server's public key [env: CRYPTO_SESSION_SERVER_KEY]: 66 hex characters
+    /// (compressed), or with v2 also the 64 of the x-only key.
     #[arg(long, value_name = "PUBKEY")]
     pub server_key: Option<String>,
     #[command(flatten)]

@@ -1,5 +1,5 @@
-//! `crypto-session fetch` against a real HTTP server on 127.0.0.1 running the core's
-//! `Server`.
+//! `crypto-session fetch --v1` against a real HTTP server on 127.0.0.1 running the
+//! core's v1 `Server` (v2, the default, is in `fetch_v2.rs`).
 
 mod common;
 
@@ -9,7 +9,7 @@ use common::{assert_exit, run, stderr, stdout, TestServer};
 use crypto_sessions::SecretKey;
 use serde_json::{json, Value};
 
-/// `fetch` with the server's key and a client key from the environment.
+/// `fetch --v1` with the server's key and a client key from the environment.
 fn fetch(
     server: &TestServer,
     client: &SecretKey,
@@ -18,7 +18,7 @@ fn fetch(
 ) -> std::process::Output {
     let key = client.to_hex();
     let server_key = server.public_hex();
-    let mut all = vec!["fetch", "--server-key", &server_key];
+    let mut all = vec!["fetch", "--v1", "--server-key", &server_key];
     all.extend_from_slice(args);
     run(&all, &[("CRYPTO_SESSION_KEY", key.as_str())], stdin)
 }
@@ -178,7 +178,7 @@ fn a_rejected_request_exits_3_with_a_clear_message() {
     let other = SecretKey::generate().public_key().to_hex();
     let url = format!("{}/echo", server.url);
     let out = run(
-        &["fetch", "--server-key", &other, "-d", "x", &url],
+        &["fetch", "--v1", "--server-key", &other, "-d", "x", &url],
         &[("CRYPTO_SESSION_KEY", client.to_hex().as_str())],
         b"",
     );
@@ -207,7 +207,7 @@ fn an_answer_that_does_not_verify_exits_5_and_prints_nothing() {
     let other = SecretKey::generate().public_key().to_hex();
     let url = format!("{}/text", server.url);
     let out = run(
-        &["fetch", "--server-key", &other, &url],
+        &["fetch", "--v1", "--server-key", &other, &url],
         &[("CRYPTO_SESSION_KEY", client.to_hex().as_str())],
         b"",
     );
@@ -258,7 +258,7 @@ fn verbose_shows_the_signed_request_and_raw_answer_but_never_the_secret() {
         vec!["--key", secret.as_str()],
         vec!["--key-file", path.to_str().unwrap()],
     ] {
-        let mut args = vec!["fetch", "-v", "--server-key", &server_key];
+        let mut args = vec!["fetch", "--v1", "-v", "--server-key", &server_key];
         args.extend(key_args);
         args.push(&url);
         let out = run(&args, &[], b"");
@@ -308,7 +308,15 @@ fn bad_input_is_refused_before_anything_is_sent() {
     let almost = &client.to_hex()[..63];
     let server_key = server.public_hex();
     let out = run(
-        &["fetch", "--server-key", &server_key, "--key", almost, &url],
+        &[
+            "fetch",
+            "--v1",
+            "--server-key",
+            &server_key,
+            "--key",
+            almost,
+            &url,
+        ],
         &[],
         b"",
     );
@@ -316,13 +324,17 @@ fn bad_input_is_refused_before_anything_is_sent() {
     assert!(stderr(&out).contains("64 hex characters, got 63"));
     assert!(!stderr(&out).contains(almost));
 
-    let out = run(&["fetch", "--server-key", &server_key, &url], &[], b"");
+    let out = run(
+        &["fetch", "--v1", "--server-key", &server_key, &url],
+        &[],
+        b"",
+    );
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("no secret key"));
     let out = fetch(&server, &client, &["--server-key", "02abc", &url], b"");
     assert_exit(&out, 2); // given twice: a usage error
     let out = run(
-        &["fetch", "--server-key", "02abc", &url],
+        &["fetch", "--v1", "--server-key", "02abc", &url],
         &[("CRYPTO_SESSION_KEY", client.to_hex().as_str())],
         b"",
     );
@@ -343,6 +355,7 @@ fn an_unreachable_server_exits_1() {
     let out = run(
         &[
             "fetch",
+            "--v1",
             "--server-key",
             &key.public_key().to_hex(),
             "-m",
@@ -362,7 +375,7 @@ fn the_server_key_can_come_from_the_environment() {
     let client = SecretKey::generate();
     let url = format!("{}/echo", server.url);
     let out = run(
-        &["fetch", &url],
+        &["fetch", "--v1", &url],
         &[
             ("CRYPTO_SESSION_KEY", client.to_hex().as_str()),
             ("CRYPTO_SESSION_SERVER_KEY", server.public_hex().as_str()),
