@@ -371,12 +371,23 @@ def c_tarball(base: Path, tarball: Path, version: str, origin: str, pubkey: str)
     if run([cli, "--version"], env).split() != ["crypto-session", version]:
         fail("crypto-session --version is not the release's")
     key = os.urandom(32).hex()
-    got = run([cli, "fetch", "--server-key", pubkey, "--key", key, f"{origin}/text?msg=from%20the%20cli"], env)
+    # The Flask server accepts v1 (the C clients above speak it); fetch speaks v2
+    # unless told --v1.
+    got = run([cli, "fetch", "--v1", "--server-key", pubkey, "--key", key, f"{origin}/text?msg=from%20the%20cli"], env)
     if got.strip() != "from the cli":
         fail(f"crypto-session fetch printed {got!r}")
-    got = run([cli, "fetch", "--server-key", pubkey, "--key", key, "--json", '{"n":1}', f"{origin}/echo"], env)
+    got = run([cli, "fetch", "--v1", "--server-key", pubkey, "--key", key, "--json", '{"n":1}', f"{origin}/echo"], env)
     if json.loads(got) != {"n": 1}:
-        fail(f"crypto-session fetch --json printed {got!r}")
+        fail(f"crypto-session fetch --v1 --json printed {got!r}")
+    with v2_server() as (v2_origin, v2_pubkey):
+        v2 = [cli, "fetch", "--server-key", v2_pubkey, "--key", key]
+        got = json.loads(run([*v2, "-X", "DELETE", f"{v2_origin}/inspect?q=a b"], env))
+        if (got["version"], got["method"], got["target"]) != (2, "DELETE", "/inspect?q=a%20b"):
+            fail(f"crypto-session fetch (v2) -> /inspect printed {got!r}")
+        got = run([*v2, "-X", "PUT", "-H", "Content-Type: text/plain", "-d", "put by the cli", f"{v2_origin}/echo"], env)
+        if got != "put by the cli":
+            fail(f"crypto-session fetch (v2) -> PUT /echo printed {got!r}")
+    ok("CLI from the C tarball: fetch v2 (DELETE, PUT) -> independent v2 server")
     page = tree / "share/man/man1/crypto-session-fetch.1"
     source = page.read_text()
     if ".TH crypto-session-fetch 1" not in source:

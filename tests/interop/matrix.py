@@ -91,7 +91,7 @@ def cli_report(p: subprocess.CompletedProcess) -> dict:
 def run_client(client: Client, server_pub: str, url: str, sc: Scenario) -> dict:
     key = secrets.token_hex(32)
     if client.style == "cli":
-        argv = client.argv + ["fetch", url, "--server-key", server_pub, "--key", key, "-X", sc.method,
+        argv = client.argv + ["fetch", "--v1", url, "--server-key", server_pub, "--key", key, "-X", sc.method,
                               "--max-time", "30"]
         if sc.json_body is not None:
             argv += ["--json", json.dumps(sc.json_body)]
