@@ -58,8 +58,12 @@ pub enum Command {
         secret: Option<String>,
         /// Print {"public_key", "xonly_key", "kid"}: also protocol v2's x-only key and
         /// key id.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "xonly")]
         json: bool,
+        /// Print protocol v2's x-only key (64 hex characters) instead of the
+        /// compressed one, e.g. for `fetch --server-key`.
+        #[arg(long)]
+        xonly: bool,
     },
     /// Show what a token holds. v1: who signed it and the signature; with --payload,
     /// whether it holds over that payload. v2 (a request token, `CryptoSession ...`,
@@ -133,13 +137,15 @@ pub struct FetchArgs {
     /// with --v1. The default is GET, or POST when a body is given.
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,
-    /// Send this text as the body (POST). `@FILE` reads a file, `@-` standard input.
+    /// Send this text as the body (POST unless -X says otherwise). `@FILE` reads a
+    /// file, `@-` standard input.
     #[arg(short = 'd', long, value_name = "TEXT", group = "body")]
     pub data: Option<String>,
     /// Like --data, without the special meaning of `@`.
     #[arg(long, value_name = "TEXT", group = "body")]
     pub data_raw: Option<String>,
-    /// Send this JSON as the body (POST), in compact form. `@FILE` and `@-` as for --data.
+    /// Send this JSON as the body (POST unless -X says otherwise), in compact form.
+    /// `@FILE` and `@-` as for --data.
     #[arg(long, value_name = "JSON", group = "body")]
     pub json: Option<String>,
     /// An extra header, `Name: value` (repeatable). The authorization header is the

@@ -35,8 +35,8 @@ fn v2_key(secret: &SecretKey) -> (String, String) {
 }
 
 /// The public key (v1's compressed form, one line as before); with `json`, also v2's
-/// x-only key and kid.
-pub fn pubkey(secret: Option<&str>, json: bool) -> CliResult {
+/// x-only key and kid; with `xonly`, the x-only key alone.
+pub fn pubkey(secret: Option<&str>, json: bool, xonly: bool) -> CliResult {
     let secret = match secret {
         Some("-") => parse_secret(&stdin_text("the secret key")?)?,
         Some(text) => parse_secret(text)?,
@@ -57,6 +57,8 @@ pub fn pubkey(secret: Option<&str>, json: bool) -> CliResult {
             "kid": kid,
         });
         println!("{doc}");
+    } else if xonly {
+        println!("{}", v2_key(&secret).0);
     } else {
         println!("{}", secret.public_key());
     }

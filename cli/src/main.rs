@@ -23,7 +23,11 @@ use failure::CliResult;
 fn run(cli: Cli) -> CliResult {
     match &cli.command {
         Command::Keygen { json } => keys::keygen(*json),
-        Command::Pubkey { secret, json } => keys::pubkey(secret.as_deref(), *json),
+        Command::Pubkey {
+            secret,
+            json,
+            xonly,
+        } => keys::pubkey(secret.as_deref(), *json, *xonly),
         Command::Inspect(args) => inspect::inspect(args),
         Command::Fetch(args) => fetch::fetch(args),
         Command::Encode(args) => codec::encode(args),

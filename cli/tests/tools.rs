@@ -63,6 +63,10 @@ fn pubkey_json_gives_the_v2_key_and_kid() {
         // Without --json: the compressed key alone, as scripts expect.
         let out = run(&["pubkey", s(&k["secret"])], &[], b"");
         assert_eq!(stdout(&out), format!("{}\n", key.public_key().to_hex()));
+        // With --xonly: the vector's x-only key alone.
+        let out = run(&["pubkey", "--xonly", s(&k["secret"])], &[], b"");
+        assert_exit(&out, 0);
+        assert_eq!(stdout(&out), format!("{}\n", s(&k["xonly"])));
     }
 }
 
