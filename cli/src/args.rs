@@ -65,8 +65,10 @@ pub enum Command {
         #[arg(long)]
         xonly: bool,
     },
-    /// Show what a token holds. v1: who signed it and the signature; with --payload,
-    /// whether it holds over that payload. v2 (a request token, `CryptoSession ...`,
+    /// Show what a token holds (v1 or v2), and whether its signature holds.
+    ///
+    /// v1: who signed it and the signature; with --payload, whether it holds over
+    /// that payload. v2 (a request token, `CryptoSession ...`,
     /// or an answer token): version, created and its age, nonce, client key, kid;
     /// with --server-key, whether the kid names that key, and with --method and
     /// --url also whether the signature holds.
