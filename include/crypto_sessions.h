@@ -989,6 +989,20 @@ cs_result cs_v2_client_new(const uint8_t *secret,
                            struct cs_v2_client **out_client);
 
 /**
+ * FOR TESTS ONLY: `cs_v2_client_new` for a client whose clock reads the system
+ * clock plus `skew` seconds (negative: behind), to test the correction from a
+ * signed stale answer across processes. A real client must never use it.
+ *
+ * Errors: `CS_RESULT_INVALID_KEY`.
+ */
+cs_result cs_v2_client_new_skewed(const uint8_t *secret,
+                                  size_t secret_len,
+                                  const uint8_t *server,
+                                  size_t server_len,
+                                  int64_t skew,
+                                  struct cs_v2_client **out_client);
+
+/**
  * Free a client. NULL is a no-op. No other thread may be using it.
  */
 void cs_v2_client_free(struct cs_v2_client *client);

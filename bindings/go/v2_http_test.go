@@ -503,3 +503,31 @@ func TestV2RedisReplayAcrossServers(t *testing.T) {
 func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
 
 func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// A client whose clock runs 1000 s behind (the interop peer's clock_offset) is
+// corrected once from the signed stale answer; an x-only key parses to the same key.
+func TestV2SkewedClientCorrected(t *testing.T) {
+	ts := newV2TestServer(t)
+	server, err := ParseXOnlyKey(hex.EncodeToString(ts.key.PublicKey().XOnly()))
+	if err != nil || !bytes.Equal(server.XOnly(), ts.key.PublicKey().XOnly()) {
+		t.Fatalf("x-only key: %v", err)
+	}
+	if _, err := ParseXOnlyKey("02"); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("short x-only key: %v", err)
+	}
+	key, _ := GenerateSecretKey()
+	tr, err := NewTransportSkewedForTest(server, key, -1000*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	rec := &recorder{}
+	tr.Base = rec
+	resp, _, err := do(t, &http.Client{Transport: tr}, "DELETE", ts.URL+"/blob", "", nil)
+	if err != nil || resp.StatusCode != 204 || rec.count() != 2 || ts.reached.Load() != 1 {
+		t.Fatalf("skewed client: %v %v, %d sent", resp, err, rec.count())
+	}
+	if off := tr.ClockOffset(); off < 995 || off > 1005 {
+		t.Fatalf("offset %d", off)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // v2Client is the core's v2 client: it signs requests to one server key, opens
@@ -21,7 +22,7 @@ type v2Client struct {
 	h  *C.cs_v2_client
 }
 
-func newV2Client(server PublicKey, secret *SecretKey) (*v2Client, error) {
+func newV2Client(server PublicKey, secret *SecretKey, skew *int64) (*v2Client, error) {
 	if secret == nil {
 		return nil, newError(uint32(C.CS_RESULT_INVALID_KEY), "invalid key: a nil secret key")
 	}
@@ -29,7 +30,12 @@ func newV2Client(server PublicKey, secret *SecretKey) (*v2Client, error) {
 	x := server.XOnly()
 	xp, xn := cBytes(x)
 	var h *C.cs_v2_client
-	if err := call(func() C.cs_result { return C.cs_v2_client_new(sp, sn, xp, xn, &h) }); err != nil {
+	if err := call(func() C.cs_result {
+		if skew != nil {
+			return C.cs_v2_client_new_skewed(sp, sn, xp, xn, C.int64_t(*skew), &h)
+		}
+		return C.cs_v2_client_new(sp, sn, xp, xn, &h)
+	}); err != nil {
 		return nil, err
 	}
 	c := &v2Client{h: h}
@@ -149,7 +155,20 @@ func (c *v2Client) open(p *v2Prepared, status int, cryptoSession, wwwAuthenticat
 // clock for that server and retries once with a new nonce, as the spec says.
 // It never signs a request http.Client makes to follow a redirect.
 func NewTransport(server PublicKey, secret *SecretKey) (*Transport, error) {
-	c, err := newV2Client(server, secret)
+	c, err := newV2Client(server, secret, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Transport{Protocol: 2, v2: c}, nil
+}
+
+// NewTransportSkewedForTest is FOR TESTS ONLY: NewTransport for a client whose
+// clock reads the system clock plus skew (whole seconds; negative: behind), to test
+// the correction from a signed stale answer across processes. A real client must
+// never use it.
+func NewTransportSkewedForTest(server PublicKey, secret *SecretKey, skew time.Duration) (*Transport, error) {
+	seconds := int64(skew / time.Second)
+	c, err := newV2Client(server, secret, &seconds)
 	if err != nil {
 		return nil, err
 	}

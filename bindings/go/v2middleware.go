@@ -176,13 +176,14 @@ func (s *V2Server) authenticate(w http.ResponseWriter, r *http.Request) (*V2Requ
 	if uint32(code) >= 200 && uint32(code) <= 210 {
 		defer C.cs_v2_rejection_free(&rej)
 		h := w.Header()
-		h.Set("WWW-Authenticate", takeString(&rej.www_authenticate))
+		challenge := takeString(&rej.www_authenticate)
+		h.Set("WWW-Authenticate", challenge)
 		if rej.crypto_session.data != nil {
 			h.Set("Crypto-Session", takeString(&rej.crypto_session))
 		}
 		h.Del("Content-Type")
 		h.Set("Content-Length", "0")
-		s.log(r, newError(uint32(code), detail))
+		s.log(r, newError(uint32(code), detail), slog.String("www_authenticate", challenge))
 		w.WriteHeader(int(rej.status))
 		return nil, false
 	}
@@ -255,13 +256,14 @@ func (s *V2Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.WriteHeader(http.StatusInternalServerError)
 }
 
-func (s *V2Server) log(r *http.Request, reason error) {
-	s.logger.LogAttrs(r.Context(), slog.LevelWarn, "crypto-sessions: request rejected",
+func (s *V2Server) log(r *http.Request, reason error, more ...slog.Attr) {
+	attrs := append([]slog.Attr{
 		slog.String("method", r.Method),
 		slog.String("target", r.RequestURI),
 		slog.String("remote", r.RemoteAddr),
 		slog.String("reason", reason.Error()),
-	)
+	}, more...)
+	s.logger.LogAttrs(r.Context(), slog.LevelWarn, "crypto-sessions: request rejected", attrs...)
 }
 
 // sealingWriter collects next's answer so that it can be sealed whole.
