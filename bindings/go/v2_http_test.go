@@ -157,7 +157,12 @@ func TestV2RoundTrips(t *testing.T) {
 	if err != nil || resp.StatusCode != 404 || !strings.Contains(string(body), "404 page not found") {
 		t.Fatalf("404: %v %v %q", resp, err, body)
 	}
-	if n := ts.reached.Load(); n != 5 {
+	// HEAD on a GET route: the handler's body is dropped, the status sealed.
+	resp, body, err = do(t, client, "HEAD", ts.URL+"/hello", "", nil)
+	if err != nil || resp.StatusCode != 200 || len(body) != 0 {
+		t.Fatalf("HEAD: %v %v %q", resp, err, body)
+	}
+	if n := ts.reached.Load(); n != 6 {
 		t.Fatalf("%d requests reached the handler", n)
 	}
 }

@@ -215,6 +215,10 @@ func (s *V2Server) seal(w http.ResponseWriter, r *http.Request, req *V2Request, 
 	h := w.Header()
 	ct := h.Get("Content-Type")
 	payload := sw.body.Bytes()
+	if r.Method == http.MethodHead {
+		// net/http lets a GET handler serve HEAD and drops what it writes: so do we.
+		payload = nil
+	}
 	if len(payload) == 0 && (r.Method == http.MethodHead || status < 200 || status == 204 || status == 304) {
 		ct = ""
 	}
