@@ -989,6 +989,20 @@ cs_result cs_v2_client_new(const uint8_t *secret,
                            struct cs_v2_client **out_client);
 
 /**
+ * FOR TESTS ONLY: `cs_v2_client_new` for a client whose clock reads the system
+ * clock plus `skew` seconds (negative: behind), to test the correction from a
+ * signed stale answer across processes. A real client must never use it.
+ *
+ * Errors: `CS_RESULT_INVALID_KEY`.
+ */
+cs_result cs_v2_client_new_skewed(const uint8_t *secret,
+                                  size_t secret_len,
+                                  const uint8_t *server,
+                                  size_t server_len,
+                                  int64_t skew,
+                                  struct cs_v2_client **out_client);
+
+/**
  * Free a client. NULL is a no-op. No other thread may be using it.
  */
 void cs_v2_client_free(struct cs_v2_client *client);
@@ -1161,6 +1175,22 @@ cs_result cs_v2_server_config_set_admission(struct cs_v2_server_config *config,
                                             void *context);
 
 /**
+ * Fill every setting not yet given to `config` from the process environment, read
+ * by the core as in every binding: the keys (`CRYPTO_SESSION_KEY`, several
+ * comma-separated for rotation) when none was added; the origins when none was
+ * added (`CRYPTO_SESSION_HOST` first, then `CRYPTO_SESSION_ORIGINS`,
+ * comma-separated); `CRYPTO_SESSION_MAX_AGE`, `CRYPTO_SESSION_MAX_SKEW`,
+ * `CRYPTO_SESSION_MAX_BODY`, `CRYPTO_SESSION_ACCEPT_V1` (`1`/`true`, `0`/`false`) and
+ * `CRYPTO_SESSION_REPLAY` (`memory` or a Redis URL) when not set. An absent or blank
+ * variable leaves the setting as it is. Nothing is changed on failure.
+ *
+ * Errors: `CS_RESULT_MALFORMED_INPUT` for a bad value (the message names the
+ * variable, never a key); `CS_RESULT_INVALID_KEY` for a bad key in
+ * `CRYPTO_SESSION_KEY`.
+ */
+cs_result cs_v2_server_config_apply_env(struct cs_v2_server_config *config);
+
+/**
  * FOR TESTS ONLY: servers built from this configuration run on a fixed clock at
  * `now` (Unix seconds; move it with `cs_v2_server_set_test_now`) instead of the
  * system clock, and a memory replay store counts as created at `store_created`
@@ -1196,6 +1226,16 @@ void cs_v2_server_free(struct cs_v2_server *server);
  */
 cs_result cs_v2_server_set_test_now(const struct cs_v2_server *server,
                                     uint64_t now);
+
+/**
+ * The server's limits as built (explicit, from the environment, or defaults):
+ * `max_age` and `max_skew` in seconds, `max_body` in bytes. An HTTP layer reads at
+ * most `max_body + 1` bytes of a body before `cs_v2_server_authenticate`.
+ */
+cs_result cs_v2_server_limits(const struct cs_v2_server *server,
+                              uint64_t *out_max_age,
+                              uint64_t *out_max_skew,
+                              uint64_t *out_max_body);
 
 /**
  * Free the bytes of a rejection (not the struct itself, which is yours). NULL and

@@ -13,8 +13,16 @@ import (
 func TestKindsMapOneToOne(t *testing.T) {
 	sentinels := []error{ErrMalformedInput, ErrInvalidKey, ErrDecryptFailed, ErrInvalidSignature,
 		ErrWrongPeer, ErrTooLarge, ErrUnsupportedMethod, ErrHTTPStatus}
-	if len(kinds) != len(sentinels) {
-		t.Fatalf("%d kinds for %d sentinels", len(kinds), len(sentinels))
+	v2 := []error{ErrV2Malformed, ErrV2UnknownKey, ErrV2Stale, ErrV2InvalidSignature, ErrV2Replayed,
+		ErrV2Forbidden, ErrV2InvalidBody, ErrV2TooLarge, ErrV2Busy, ErrV2InvalidAnswer, ErrV2Rejected}
+	if len(kinds) != len(sentinels)+len(v2) {
+		t.Fatalf("%d kinds for %d sentinels", len(kinds), len(sentinels)+len(v2))
+	}
+	for i, s := range v2 {
+		code := uint32(200 + i) // the C ABI's v2 outcomes
+		if kinds[code] != s || !errors.Is(newError(code, ""), s) {
+			t.Errorf("code %d maps to %v, want %v", code, kinds[code], s)
+		}
 	}
 	for i, s := range sentinels {
 		code := uint32(i + 1) // the core's numbers

@@ -31,6 +31,45 @@ var (
 	ErrHTTPStatus = kind(C.CS_RESULT_HTTP_STATUS)
 )
 
+// Protocol v2's outcomes, one sentinel per code (C result codes 200-210): a
+// rejection the V2Server sent (the WWW-Authenticate code), or what a v2 Transport
+// got back. Test with errors.Is; *Error.Status holds the HTTP status a client saw.
+var (
+	// ErrV2Malformed: `malformed`, not a v2 request of the right syntax (401).
+	ErrV2Malformed = kind(C.CS_RESULT_V2_MALFORMED)
+	// ErrV2UnknownKey: `unknown_key`, the request names none of the server's keys (401).
+	ErrV2UnknownKey = kind(C.CS_RESULT_V2_UNKNOWN_KEY)
+	// ErrV2Stale: `stale`, outside the freshness window (401); a Transport returns it
+	// when its one retry was not allowed or was stale again.
+	ErrV2Stale = kind(C.CS_RESULT_V2_STALE)
+	// ErrV2InvalidSignature: `invalid_signature`, a bad client key or signature, or
+	// a signature for another origin, method, target or body (401).
+	ErrV2InvalidSignature = kind(C.CS_RESULT_V2_INVALID_SIGNATURE)
+	// ErrV2Replayed: `replayed`, the server saw this request before (401).
+	ErrV2Replayed = kind(C.CS_RESULT_V2_REPLAYED)
+	// ErrV2Forbidden: `forbidden`, the server's admission hook refused the client (403).
+	ErrV2Forbidden = kind(C.CS_RESULT_V2_FORBIDDEN)
+	// ErrV2InvalidBody: `invalid_body`, the request body does not open (401).
+	ErrV2InvalidBody = kind(C.CS_RESULT_V2_INVALID_BODY)
+	// ErrV2TooLarge: `too_large`, the body is larger than the server's max_body (413).
+	ErrV2TooLarge = kind(C.CS_RESULT_V2_TOO_LARGE)
+	// ErrV2Busy: `busy`, the replay store is full or unreachable (503).
+	ErrV2Busy = kind(C.CS_RESULT_V2_BUSY)
+	// ErrV2InvalidAnswer: a response that is not a valid answer to the request sent
+	// (never data: a forged, tampered or misdirected answer).
+	ErrV2InvalidAnswer = kind(C.CS_RESULT_V2_INVALID_ANSWER)
+	// ErrV2Rejected: a rejection without a v2 code (a v1 request, or an unknown code).
+	ErrV2Rejected = kind(C.CS_RESULT_V2_REJECTED)
+)
+
+// ErrV1OnlyServer: a v2 Transport got 401 without `WWW-Authenticate: CryptoSession`:
+// the server may speak only protocol v1. Upgrade the server (NewV2Server, with
+// WithAcceptV1 for its existing v1 clients) or use NewTransportV1 for it. The
+// transport never falls back to v1 by itself.
+var ErrV1OnlyServer = errors.New("crypto-sessions: the server answered 401 without " +
+	"WWW-Authenticate: CryptoSession: it may speak only protocol v1; upgrade it to v2 " +
+	"(NewV2Server, WithAcceptV1 keeps its v1 clients) or talk v1 to it with NewTransportV1")
+
 // Errors of this package itself, not of the protocol.
 var (
 	// ErrClosed: a method was called on a closed Session, Server, Client or Transport.
@@ -41,7 +80,7 @@ var (
 	ErrInternal = errors.New("crypto-sessions: internal error")
 )
 
-// kinds maps the C result codes 1..99 to their sentinels.
+// kinds maps the C result codes 1..99 and 200..210 to their sentinels.
 var kinds = map[uint32]error{}
 
 func kind(code C.cs_result) error {

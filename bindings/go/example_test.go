@@ -36,7 +36,7 @@ func Example() {
 	defer ts.Close()
 
 	// The client: the server's public key and our secret key.
-	transport, _ := cryptosessions.NewTransport(server.PublicKey(), clientKey)
+	transport, _ := cryptosessions.NewTransportV1(server.PublicKey(), clientKey)
 	defer transport.Close()
 	client := &http.Client{Transport: transport}
 

@@ -2,7 +2,8 @@
 #
 #   make test-go   gofmt check, go vet, go test -race, against a local install of
 #                  the C library under the build tree (ffi/ffi.mk: ffi-local-install),
-#                  found through pkg-config.
+#                  found through pkg-config; beside a throwaway redis-server
+#                  (tests/redis/with-redis.sh: the v2 Redis replay store test).
 
 GO ?= go
 # FFI_PREFIX comes from ffi/ffi.mk (included after this file; recipes expand late).
@@ -19,4 +20,4 @@ test-go: ffi-local-install
 	cd bindings/go && unformatted=$$(gofmt -l .) && test -z "$$unformatted" \
 		|| { echo "gofmt: bindings/go/$$unformatted needs formatting"; exit 1; }
 	cd bindings/go && $(GO_ENV) $(GO) vet ./...
-	cd bindings/go && $(GO_ENV) $(GO) test -race -count=1 ./...
+	cd bindings/go && $(GO_ENV) $(ROOT)/tests/redis/with-redis.sh $(GO) test -race -count=1 ./...

@@ -98,7 +98,7 @@ func newClient(t *testing.T, server PublicKey) (*http.Client, *SecretKey) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	transport, err := NewTransport(server, key)
+	transport, err := NewTransportV1(server, key)
 	if err != nil {
 		t.Fatal(err)
 	}

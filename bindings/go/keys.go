@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // PublicKeyLen is the length of a compressed public key.
@@ -35,6 +36,16 @@ func PublicKeyFromBytes(b []byte) (PublicKey, error) {
 		return PublicKey{}, err
 	}
 	return out, nil
+}
+
+// ParseXOnlyKey parses a v2 (BIP-340 x-only) public key, 64 hex characters, as the
+// key with that x-coordinate and even y: what v2 calls the key (XOnly gives it back).
+func ParseXOnlyKey(text string) (PublicKey, error) {
+	if len(text) != 64 {
+		return PublicKey{}, newError(uint32(C.CS_RESULT_INVALID_KEY),
+			"invalid key: an x-only key is 64 hex characters, not "+strconv.Itoa(len(text)))
+	}
+	return PublicKeyFromBytes([]byte("02" + text))
 }
 
 // Bytes returns a copy of the 33 compressed bytes.

@@ -97,7 +97,22 @@ func (a *Answer) Write(w http.ResponseWriter) error {
 
 // SendBytes seals payload for the request's peer and writes it with status.
 // Without an authenticated peer it answers 401 with an empty body and returns ErrNoPeer.
+// Under a V2Server's middleware it writes the payload for the middleware to seal.
 func SendBytes(w http.ResponseWriter, r *http.Request, status int, payload []byte) error {
+	return sendTyped(w, r, status, "", payload)
+}
+
+func sendTyped(w http.ResponseWriter, r *http.Request, status int, contentType string, payload []byte) error {
+	if _, ok := V2RequestFrom(r.Context()); ok {
+		if contentType != "" {
+			w.Header().Set("Content-Type", contentType)
+		} else {
+			w.Header().Del("Content-Type")
+		}
+		w.WriteHeader(status)
+		_, err := w.Write(payload)
+		return err
+	}
 	peer, ok := PeerFrom(r.Context())
 	if !ok {
 		w.Header().Set("Content-Length", "0")
@@ -113,7 +128,7 @@ func SendBytes(w http.ResponseWriter, r *http.Request, status int, payload []byt
 
 // Send seals a text answer: the reference's res.secure.send(text, status).
 func Send(w http.ResponseWriter, r *http.Request, status int, text string) error {
-	return SendBytes(w, r, status, []byte(text))
+	return sendTyped(w, r, status, "text/plain;charset=utf-8", []byte(text))
 }
 
 // JSON seals the JSON of v, serialized as JSON.stringify does (compact, keys in
@@ -123,7 +138,7 @@ func JSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
 	if err != nil {
 		return err
 	}
-	return SendBytes(w, r, status, payload)
+	return sendTyped(w, r, status, "application/json", payload)
 }
 
 // marshalJSON serializes v with encoding/json, then gives the bytes the protocol's

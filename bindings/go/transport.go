@@ -22,8 +22,9 @@ const DefaultMaxAnswer = 16 << 20
 //
 // gets plaintext answers that are proven to come from the server's key.
 //
-// A 2xx answer that does not open (bad or missing signature, another signer,
-// undecryptable body) is an error wrapping the core's kind. A non-2xx answer is
+// Protocol v2 (NewTransport): see NewTransport. Protocol v1 (NewTransportV1): a
+// 2xx answer that does not open (bad or missing signature, another signer,
+// undecryptable body) is an error wrapping the core's kind; a non-2xx answer is
 // returned as a response, as RoundTrippers do, with an empty body: its bytes are
 // not the server's proven words.
 type Transport struct {
@@ -40,22 +41,19 @@ type Transport struct {
 	// unsigned Location header, not from the caller, and is never signed. A
 	// redirect to another origin is always an error.
 	FollowRedirects bool
+	// Protocol is the protocol spoken: 2 (NewTransport, the default) or 1
+	// (NewTransportV1). It is set by the constructor; FollowRedirects is v1 only.
+	Protocol int
 
 	client *Client
-}
-
-// NewTransport makes a transport to the server whose public key is server,
-// signing with our secret.
-func NewTransport(server PublicKey, secret *SecretKey) (*Transport, error) {
-	c, err := NewClient(server, secret, "")
-	if err != nil {
-		return nil, err
-	}
-	return &Transport{client: c}, nil
+	v2     *v2Client
 }
 
 // Close frees the transport's client. It is idempotent.
 func (t *Transport) Close() error {
+	if t.v2 != nil {
+		return t.v2.Close()
+	}
 	if t.client == nil {
 		return nil
 	}
@@ -64,6 +62,9 @@ func (t *Transport) Close() error {
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.v2 != nil {
+		return t.roundTripV2(req)
+	}
 	if t.client == nil { // a Transport not made by NewTransport
 		if req.Body != nil {
 			req.Body.Close()

@@ -339,7 +339,7 @@ func TestVectorsHTTP(t *testing.T) {
 		// The Transport, signing for the reference's host, sends the same token for a
 		// GET (signatures are deterministic) and a POST the server decrypts; it opens
 		// our answer to the same payload.
-		transport, err := NewTransport(server.PublicKey(), clientKey)
+		transport, err := NewTransportV1(server.PublicKey(), clientKey)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@
 use std::os::raw::c_char;
 
 use crypto_sessions::v2::client::{Client, ClientError, Response};
+use crypto_sessions::v2::clock::{Clock, SystemClock};
 use crypto_sessions::v2::keys::{XOnlyKey, KID_LEN, XONLY_LEN};
 use crypto_sessions::v2::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
 
@@ -90,6 +91,45 @@ pub extern "C" fn cs_v2_client_new(
         let secret = secret_arg(secret, secret_len, "secret")?;
         let server = xonly_arg(server, server_len, "server")?;
         *out = cs_v2_client::into_raw(Client::new(&secret, &server));
+        Ok(())
+    })
+}
+
+/// The system clock plus a fixed number of seconds: a client whose clock is off.
+#[derive(Debug)]
+struct SkewedClock(i64);
+
+impl Clock for SkewedClock {
+    fn now(&self) -> u64 {
+        u64::try_from(i128::from(SystemClock.now()) + i128::from(self.0)).unwrap_or(0)
+    }
+
+    fn monotonic(&self) -> std::time::Duration {
+        SystemClock.monotonic()
+    }
+}
+
+/// FOR TESTS ONLY: `cs_v2_client_new` for a client whose clock reads the system
+/// clock plus `skew` seconds (negative: behind), to test the correction from a
+/// signed stale answer across processes. A real client must never use it.
+///
+/// Errors: `CS_RESULT_INVALID_KEY`.
+#[no_mangle]
+pub extern "C" fn cs_v2_client_new_skewed(
+    secret: *const u8,
+    secret_len: usize,
+    server: *const u8,
+    server_len: usize,
+    skew: i64,
+    out_client: *mut *mut cs_v2_client,
+) -> cs_result {
+    guard(|| {
+        let out = out_arg(out_client, "out_client")?;
+        let secret = secret_arg(secret, secret_len, "secret")?;
+        let server = xonly_arg(server, server_len, "server")?;
+        let client =
+            Client::new(&secret, &server).with_clock(std::sync::Arc::new(SkewedClock(skew)));
+        *out = cs_v2_client::into_raw(client);
         Ok(())
     })
 }

@@ -61,7 +61,7 @@ pub struct Config {
     max_age: Option<u64>,
     max_skew: Option<u64>,
     max_body: Option<u64>,
-    accept_v1: bool,
+    accept_v1: Option<bool>,
     replay: Option<String>,
     replay_capacity: Option<usize>,
     admission: Option<AdmissionHook>,
@@ -76,7 +76,7 @@ pub struct V2Server {
 }
 
 fn build(config: &Config) -> Result<V2Server, Failure> {
-    let mut b = Server::builder().accept_v1(config.accept_v1);
+    let mut b = Server::builder().accept_v1(config.accept_v1.unwrap_or(false));
     for s in &config.secrets {
         b = b.secret_key(s);
     }
@@ -244,7 +244,7 @@ pub extern "C" fn cs_v2_server_config_set_accept_v1(
 ) -> cs_result {
     guard(|| {
         with_config(config, |c| {
-            c.accept_v1 = accept;
+            c.accept_v1 = Some(accept);
             Ok(())
         })
     })
@@ -298,6 +298,51 @@ pub extern "C" fn cs_v2_server_config_set_admission(
     guard(|| {
         with_config(config, |c| {
             c.admission = admit.map(|admit| AdmissionHook { admit, context });
+            Ok(())
+        })
+    })
+}
+
+/// Fill every setting not yet given to `config` from the process environment, read
+/// by the core as in every binding: the keys (`CRYPTO_SESSION_KEY`, several
+/// comma-separated for rotation) when none was added; the origins when none was
+/// added (`CRYPTO_SESSION_HOST` first, then `CRYPTO_SESSION_ORIGINS`,
+/// comma-separated); `CRYPTO_SESSION_MAX_AGE`, `CRYPTO_SESSION_MAX_SKEW`,
+/// `CRYPTO_SESSION_MAX_BODY`, `CRYPTO_SESSION_ACCEPT_V1` (`1`/`true`, `0`/`false`) and
+/// `CRYPTO_SESSION_REPLAY` (`memory` or a Redis URL) when not set. An absent or blank
+/// variable leaves the setting as it is. Nothing is changed on failure.
+///
+/// Errors: `CS_RESULT_MALFORMED_INPUT` for a bad value (the message names the
+/// variable, never a key); `CS_RESULT_INVALID_KEY` for a bad key in
+/// `CRYPTO_SESSION_KEY`.
+#[no_mangle]
+pub extern "C" fn cs_v2_server_config_apply_env(config: *mut cs_v2_server_config) -> cs_result {
+    guard(|| {
+        use crypto_sessions::v2::env::{origins_with_host, Settings, ENV_SECRET_KEY};
+        let settings = Settings::from_env()?;
+        let keys = settings
+            .keys
+            .iter()
+            .map(|k| {
+                crate::keys::secret_arg(k.as_ptr(), k.len(), ENV_SECRET_KEY).map_err(|e| {
+                    Failure::new(e.code, format!("{ENV_SECRET_KEY}: not a valid secret key"))
+                })
+            })
+            .collect::<Result<Vec<SecretKey>, Failure>>()?;
+        with_config(config, |c| {
+            if c.secrets.is_empty() {
+                c.secrets = keys;
+            }
+            if c.origins.is_empty() {
+                c.origins = origins_with_host(settings.host.as_deref(), &settings.origins);
+            }
+            c.max_age = c.max_age.or(settings.max_age);
+            c.max_skew = c.max_skew.or(settings.max_skew);
+            c.max_body = c.max_body.or(settings.max_body);
+            c.accept_v1 = c.accept_v1.or(settings.accept_v1);
+            if c.replay.is_none() {
+                c.replay = settings.replay.clone();
+            }
             Ok(())
         })
     })
@@ -374,6 +419,34 @@ pub extern "C" fn cs_v2_server_set_test_now(server: *const cs_v2_server, now: u6
             )
         })?;
         clock.set(now);
+        Ok(())
+    })
+}
+
+/// The server's limits as built (explicit, from the environment, or defaults):
+/// `max_age` and `max_skew` in seconds, `max_body` in bytes. An HTTP layer reads at
+/// most `max_body + 1` bytes of a body before `cs_v2_server_authenticate`.
+#[no_mangle]
+pub extern "C" fn cs_v2_server_limits(
+    server: *const cs_v2_server,
+    out_max_age: *mut u64,
+    out_max_skew: *mut u64,
+    out_max_body: *mut u64,
+) -> cs_result {
+    guard(|| {
+        let server = cs_v2_server::borrow(server)?;
+        distinct_outputs(&[
+            region(out_max_age),
+            region(out_max_skew),
+            region(out_max_body),
+        ])?;
+        let age = out_arg(out_max_age, "out_max_age")?;
+        let skew = out_arg(out_max_skew, "out_max_skew")?;
+        let body = out_arg(out_max_body, "out_max_body")?;
+        let (a, s, b) = server.server.limits();
+        *age = a;
+        *skew = s;
+        *body = b;
         Ok(())
     })
 }

@@ -83,7 +83,7 @@ func request(args []string) int {
 	if err != nil {
 		return failed(err, nil)
 	}
-	transport, err := cryptosessions.NewTransport(server, key)
+	transport, err := cryptosessions.NewTransportV1(server, key)
 	if err != nil {
 		return failed(err, nil)
 	}

@@ -2,7 +2,9 @@
 // the contract):
 //
 //	go-peer server   net/http with the package's middleware and its Send/JSON answers
-//	go-peer client   one request with http.Client over the package's RoundTripper
+//	go-peer client   one request with http.Client over the package's RoundTripper (v1)
+//	go-peer server-v2   protocol v2: NewV2Server's middleware, settings from the environment
+//	go-peer client-v2 --key HEX   protocol v2: JSON requests on stdin, results on stdout
 package main
 
 import (
@@ -20,8 +22,12 @@ func main() {
 		os.Exit(serve())
 	case "client":
 		os.Exit(request(os.Args[2:]))
+	case "server-v2":
+		os.Exit(serveV2())
+	case "client-v2":
+		os.Exit(clientV2(os.Args[2:]))
 	default:
-		fmt.Fprintf(os.Stderr, "go-peer: unknown mode %q (server or client)\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "go-peer: unknown mode %q (server, client, server-v2 or client-v2)\n", os.Args[1])
 		os.Exit(2)
 	}
 }
