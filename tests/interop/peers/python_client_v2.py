@@ -94,11 +94,11 @@ def one(library: str, key: str, req: dict) -> dict:
 
             from crypto_sessions.requests import RequestsAuth
 
-            r = requests.request(method, url, data=body or None, headers=headers,
-                                 auth=RequestsAuth(server_key, key, now=now), timeout=30)
-            status = r.status_code
-            ct = r.headers.get("content-type", "")
-            return {"status": status, "content_type": ct, "data": revive(ct, r.content), "err": None}
+            rr = requests.request(method, url, data=body or None, headers=headers,
+                                  auth=RequestsAuth(server_key, key, now=now), timeout=30)
+            status = rr.status_code
+            ct = rr.headers.get("content-type", "")
+            return {"status": status, "content_type": ct, "data": revive(ct, rr.content), "err": None}
         parts = urlsplit(url)
         base, path = f"{parts.scheme}://{parts.netloc}", parts.path + (f"?{parts.query}" if parts.query else "")
         payload = payload_of(content_type, body)
