@@ -30,6 +30,7 @@ import secrets
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import matrix_v2
@@ -156,7 +157,7 @@ def main() -> int:
     ap.add_argument("--clients", default="", help="default: every client of each protocol")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--protocol", choices=["1", "2", "both"], default="both")
-    ap.add_argument("--jobs", type=int, default=4, help="v2 cells run in parallel (default 4)")
+    ap.add_argument("--jobs", type=int, default=4, help="cells run in parallel (default 4)")
     args = ap.parse_args()
     stop_on_sigterm()
     code = 0
@@ -222,19 +223,22 @@ def main_v1(args) -> int:
             failures.append(str(e))
             continue
         with running:
-            for sc in scenarios(running.proxy.origin):
-                for client in clients:
-                    out = run_client(client, running.pubkey, running.proxy.origin + sc.path, sc)
-                    why = judge(sc, out)
-                    cell = (server.name, client.name)
-                    if why:
-                        failures.append(f"{server.name:8} <- {client.name:8} {sc.name}: {why}")
-                        table[cell] = table.get(cell, "") + "x"
-                    else:
-                        table[cell] = table.get(cell, "") + "."
-                    if args.verbose:
-                        print(f"{server.name:8} <- {client.name:8} {sc.name:16} {'FAIL ' + why if why else 'ok'}",
-                              flush=True)
+            # The cells of one server run --jobs at a time (each is one client process).
+            cells = [(sc, client) for sc in scenarios(running.proxy.origin) for client in clients]
+            with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                outs = list(pool.map(lambda cell: run_client(cell[1], running.pubkey,
+                                                             running.proxy.origin + cell[0].path, cell[0]), cells))
+            for (sc, client), out in zip(cells, outs):
+                why = judge(sc, out)
+                cell = (server.name, client.name)
+                if why:
+                    failures.append(f"{server.name:8} <- {client.name:8} {sc.name}: {why}")
+                    table[cell] = table.get(cell, "") + "x"
+                else:
+                    table[cell] = table.get(cell, "") + "."
+                if args.verbose:
+                    print(f"{server.name:8} <- {client.name:8} {sc.name:16} {'FAIL ' + why if why else 'ok'}",
+                          flush=True)
             # Every tampered request reached the server and was answered 401.
             tampered = [s for m, p, s in running.proxy.seen if "tamper=request" in p]
             if not tampered or any(s != 401 for s in tampered):
