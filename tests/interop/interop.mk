@@ -27,7 +27,8 @@ include $(ROOT)/tests/interop/js-peer-v2/js-peer-v2.mk
 # ---- the interop matrix and the demo (matrix.py, demo.py; README.md) ---------------
 #
 #   make interop-peers   build every peer the matrix runs (below)
-#   make test-interop    7 servers x 7 clients x 8 scenarios (matrix.py); fails on any cell
+#   make test-interop    v1: 7 servers x 7 clients x 8 scenarios, v2: 6 x 7 x 14 (matrix.py,
+#                        matrix_v2.py); fails on any cell
 #   make demo-interop    the main job's account (demo.py): Python, Node and Go servers,
 #                        each called by Python, Node and Go clients; `make demo` runs it
 #
@@ -35,7 +36,8 @@ include $(ROOT)/tests/interop/js-peer-v2/js-peer-v2.mk
 # bindings/node (node.mk; the Node peers import the package from that folder and
 # Express from its dev dependencies), the Go peer and the C client linked with the
 # static C library of the local install under the build tree (ffi.mk, as go.mk
-# does), the CLI (debug build), and the independent JS peer (js-peer-deps, above).
+# does), the CLI (debug build), and the independent JS peers (js-peer-deps, above; the
+# v2 one, js-peer-v2-deps).
 
 INTEROP_BIN = $(CARGO_TARGET_DIR)/interop
 INTEROP_GO_PEER = $(INTEROP_BIN)/go-peer
@@ -60,7 +62,7 @@ interop-c-client: ffi-local-install
 interop-cli:
 	$(CARGO) build --locked -p crypto-session-cli
 
-interop-peers: python-install node-build interop-go-peer interop-c-client interop-cli js-peer-deps
+interop-peers: python-install node-build interop-go-peer interop-c-client interop-cli js-peer-deps js-peer-v2-deps
 
 test-interop: interop-peers
 	$(INTEROP_ENV) $(VENV)/bin/python tests/interop/matrix.py

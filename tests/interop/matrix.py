@@ -14,8 +14,11 @@ changed on the way in; `tamper=answer` gets one character of the answer body
 changed on the way out. The server is configured with the proxy's origin as its
 host, since that is the URL the clients sign.
 
-Usage: matrix.py [--servers a,b] [--clients x,y] [--list]
-Prints the matrix as a table and exits 1 if any cell failed.
+Then the protocol v2 matrix (matrix_v2.py): every v2 server against every v2 client,
+fourteen scenarios per pair, the cells in parallel.
+
+Usage: matrix.py [--protocol 1|2|both] [--servers a,b] [--clients x,y] [--jobs N] [-v]
+Prints each matrix as a table and exits 1 if any cell failed.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ import secrets
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from harness import CLIENTS, SERVERS, Client, Running, stop_on_sigterm
+import matrix_v2
+from harness import CLIENTS, CLIENTS_V2, SERVERS, SERVERS_V2, Client, Running, stop_on_sigterm
 
 
 # --- scenarios -------------------------------------------------------------------------
@@ -148,13 +153,60 @@ def judge(sc: Scenario, out: dict) -> str | None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--servers", default=",".join(SERVERS))
-    ap.add_argument("--clients", default=",".join(CLIENTS))
+    ap.add_argument("--servers", default="", help="default: every server of each protocol")
+    ap.add_argument("--clients", default="", help="default: every client of each protocol")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--protocol", choices=["1", "2", "both"], default="both")
+    ap.add_argument("--jobs", type=int, default=4, help="cells run in parallel (default 4)")
     args = ap.parse_args()
     stop_on_sigterm()
-    servers = [SERVERS[n] for n in args.servers.split(",") if n]
-    clients = [CLIENTS[n] for n in args.clients.split(",") if n]
+    code = 0
+    if args.protocol in ("1", "both"):
+        code |= main_v1(args)
+    if args.protocol in ("2", "both"):
+        code |= main_v2(args)
+    return code
+
+
+def _pick(names: str, table: dict, other: dict, what: str) -> list:
+    """The peers named (all by default); a name only the other protocol has is skipped."""
+    out = []
+    for n in names.split(","):
+        if n in table:
+            out.append(table[n])
+        elif n and n not in other:
+            raise SystemExit(f"no {what} named {n!r} (v1: {', '.join(CLIENTS if what == 'client' else SERVERS)}; "
+                             f"v2: {', '.join(CLIENTS_V2 if what == 'client' else SERVERS_V2)})")
+    return out
+
+
+def main_v2(args) -> int:
+    started = time.monotonic()
+    servers = _pick(args.servers or ",".join(SERVERS_V2), SERVERS_V2, SERVERS, "server")
+    clients = _pick(args.clients or ",".join(CLIENTS_V2), CLIENTS_V2, CLIENTS, "client")
+    if not servers or not clients:
+        return 0
+    table, failures = matrix_v2.run(servers, clients, args.jobs, args.verbose)
+    n = len(matrix_v2.SCENARIOS)
+    width = max(max(len(c.name) for c in clients), n) + 2
+    print("\nprotocol v2 interop matrix (rows: servers, columns: clients; one mark per scenario)")
+    print("scenarios: " + ", ".join(s.name for s in matrix_v2.SCENARIOS))
+    print(" " * 10 + "".join(c.name.ljust(width) for c in clients))
+    for s in servers:
+        print(s.name.ljust(10) + "".join(table.get((s.name, c.name), "-").ljust(width) for c in clients))
+    cells = len(servers) * len(clients) * n
+    passed = sum(m.count(".") for m in table.values())
+    print(f"\nv2: {passed}/{cells} cells passed in {time.monotonic() - started:.0f}s")
+    for f in failures:
+        print("FAIL", f)
+    return 1 if failures or passed != cells else 0
+
+
+def main_v1(args) -> int:
+    servers = _pick(args.servers or ",".join(SERVERS), SERVERS, SERVERS_V2, "server")
+    clients = _pick(args.clients or ",".join(CLIENTS), CLIENTS, CLIENTS_V2, "client")
+    if not servers or not clients:
+        return 0
 
     failures: list[str] = []
     table: dict[tuple[str, str], str] = {}
@@ -171,19 +223,22 @@ def main() -> int:
             failures.append(str(e))
             continue
         with running:
-            for sc in scenarios(running.proxy.origin):
-                for client in clients:
-                    out = run_client(client, running.pubkey, running.proxy.origin + sc.path, sc)
-                    why = judge(sc, out)
-                    cell = (server.name, client.name)
-                    if why:
-                        failures.append(f"{server.name:8} <- {client.name:8} {sc.name}: {why}")
-                        table[cell] = table.get(cell, "") + "x"
-                    else:
-                        table[cell] = table.get(cell, "") + "."
-                    if args.verbose:
-                        print(f"{server.name:8} <- {client.name:8} {sc.name:16} {'FAIL ' + why if why else 'ok'}",
-                              flush=True)
+            # The cells of one server run --jobs at a time (each is one client process).
+            cells = [(sc, client) for sc in scenarios(running.proxy.origin) for client in clients]
+            with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                outs = list(pool.map(lambda cell: run_client(cell[1], running.pubkey,
+                                                             running.proxy.origin + cell[0].path, cell[0]), cells))
+            for (sc, client), out in zip(cells, outs):
+                why = judge(sc, out)
+                cell = (server.name, client.name)
+                if why:
+                    failures.append(f"{server.name:8} <- {client.name:8} {sc.name}: {why}")
+                    table[cell] = table.get(cell, "") + "x"
+                else:
+                    table[cell] = table.get(cell, "") + "."
+                if args.verbose:
+                    print(f"{server.name:8} <- {client.name:8} {sc.name:16} {'FAIL ' + why if why else 'ok'}",
+                          flush=True)
             # Every tampered request reached the server and was answered 401.
             tampered = [s for m, p, s in running.proxy.seen if "tamper=request" in p]
             if not tampered or any(s != 401 for s in tampered):

@@ -5,12 +5,19 @@
 //   node node_server.mjs next      a Next.js API route (useAuthWithNext) behind Next's req/res helpers
 //   node node_server.mjs web       a Web-standard handler (useAuthWithWeb of createCryptoAuth)
 //
+// and, for protocol v2, the package's v2 server (createServer, configured from the
+// environment: CRYPTO_SESSION_KEY, _HOST, _MAX_AGE, _MAX_SKEW, ...) behind the same three:
+//
+//   node node_server.mjs express-v2   Express + server.express
+//   node node_server.mjs next-v2      a Next.js API route (server.next, bodyParser: false)
+//   node node_server.mjs web-v2       a Web-standard handler (server.web)
+//
 // All three listen with node:http on 127.0.0.1. Contract (environment, routes, the
 // line printed on stdout): tests/interop/README.md.
 
 import http from 'node:http'
 
-import { createCryptoAuth, express, getPublicKey, nextApiResolver, serveWeb, useAuthWithExpress, useAuthWithNext } from './node_package.mjs'
+import { createCryptoAuth, createServer, express, getPublicKey, nextApiResolver, serveWeb, useAuthWithExpress, useAuthWithNext } from './node_package.mjs'
 
 const secretKey = process.env.CRYPTO_SESSION_KEY
 const host = process.env.CRYPTO_SESSION_HOST
@@ -64,10 +71,54 @@ function webHandler () {
   })
 }
 
+// --- protocol v2: /inspect, /empty, /missing for every method ---------------------------
+
+const hex = (bytes) => Buffer.from(bytes).toString('hex')
+const inspect = (method, session) => ({ method, content_type: session.contentType, payload_hex: hex(session.payload) })
+const pathOf = (url) => new URL(url, 'http://internal').pathname
+
+let v2server
+function v2 () {
+  v2server ??= createServer({ logger: { warn: (line) => console.error(line) } })
+  return v2server
+}
+
+function expressV2 () {
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(v2().express)
+  app.all('/inspect', (req, res) => res.json(inspect(req.method, req.cryptoSession)))
+  app.all('/empty', (req, res) => res.status(204).end())
+  app.all('/missing', (req, res) => res.status(404).json({ error: 'not found' }))
+  return app
+}
+
+async function nextRouteV2 (req, res) {
+  switch (pathOf(req.url)) {
+    case '/inspect': return res.json(inspect(req.method, req.cryptoSession))
+    case '/empty': return res.status(204).end()
+    default: return res.status(404).json({ error: 'not found' })
+  }
+}
+
+function webHandlerV2 () {
+  return v2().web(async (request, secure) => {
+    switch (pathOf(request.url)) {
+      case '/inspect': return secure.json(inspect(request.method, secure))
+      case '/empty': return secure.send(undefined, { status: 204 })
+      default: return secure.json({ error: 'not found' }, { status: 404 })
+    }
+  })
+}
+
 const HANDLERS = {
   express: expressApp,
   next: () => nextApiResolver(useAuthWithNext(nextRoute)),
-  web: () => serveWeb(webHandler())
+  web: () => serveWeb(webHandler()),
+  'express-v2': expressV2,
+  // Next's body parser off, as the package's README asks for v2 (the body is sealed bytes).
+  'next-v2': () => nextApiResolver(v2().next(nextRouteV2), { bodyParser: false }),
+  'web-v2': () => serveWeb(webHandlerV2())
 }
 
 const kind = process.argv[2]
@@ -82,7 +133,7 @@ if (!secretKey || !host) {
 
 const server = http.createServer(HANDLERS[kind]())
 server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-  const pubkey = getPublicKey(secretKey).hex
+  const pubkey = kind.endsWith('-v2') ? v2().publicKeys[0] : getPublicKey(secretKey).hex
   process.stdout.write(JSON.stringify({ port: server.address().port, pubkey }) + '\n')
 })
 const stop = () => {

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Interop peer: the Python package's Flask or FastAPI integration as a server.
 
-Usage: python_server.py flask|fastapi   (contract: tests/interop/README.md)
+Usage: python_server.py flask|fastapi          protocol v1 (the v1 matrix's routes)
+       python_server.py flask-v2|asgi-v2       protocol v2 (the v2 matrix's routes)
+(contract: tests/interop/README.md)
 """
 
 # No `from __future__ import annotations`: FastAPI reads the route annotations at run time.
@@ -108,5 +110,69 @@ def run_fastapi() -> None:
     server.run(sockets=[sock])
 
 
+# --- protocol v2: /inspect, /empty, /missing for every method -------------------------
+
+V2_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+
+
+def run_flask_v2() -> None:
+    from flask import Flask, Response, request
+    from werkzeug.serving import make_server
+
+    from crypto_sessions.flask import CryptoSessions, current_peer, secure_json
+
+    app = Flask(__name__)
+    # Key, host, max_age, max_skew from the environment; v2 only.
+    sessions = CryptoSessions(app, protect_all=True)
+
+    @app.route("/inspect", methods=V2_METHODS)
+    def inspect():
+        peer = current_peer()
+        return secure_json({"method": request.method, "content_type": peer.content_type,
+                            "payload_hex": peer.payload.hex()})
+
+    @app.route("/empty", methods=V2_METHODS)
+    def empty():
+        return Response(b"", status=204)
+
+    @app.route("/missing", methods=V2_METHODS)
+    def missing():
+        return secure_json({"error": "not found"}, status=404)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    print(json.dumps({"port": server.server_port, "pubkey": sessions.server(app).public_keys[0]}), flush=True)
+    server.serve_forever()
+
+
+def run_asgi_v2() -> None:
+    import uvicorn
+    from fastapi import FastAPI, Request, Response
+    from fastapi.responses import JSONResponse
+
+    from crypto_sessions.asgi_v2 import V2Middleware
+
+    app = FastAPI()
+
+    @app.api_route("/inspect", methods=V2_METHODS)
+    async def inspect(request: Request):
+        body = await request.body()
+        return JSONResponse({"method": request.method, "content_type": request.headers.get("content-type", ""),
+                             "payload_hex": body.hex()})
+
+    @app.api_route("/empty", methods=V2_METHODS)
+    async def empty():
+        return Response(status_code=204)
+
+    @app.api_route("/missing", methods=V2_METHODS)
+    async def missing():
+        return JSONResponse({"error": "not found"}, status_code=404)
+
+    guarded = V2Middleware(app)  # key, host, max_age, max_skew from the environment
+    sock = listening_socket()
+    announce(sock, guarded.server.public_keys[0])
+    server = uvicorn.Server(uvicorn.Config(guarded, log_level="warning"))
+    server.run(sockets=[sock])
+
+
 if __name__ == "__main__":
-    {"flask": run_flask, "fastapi": run_fastapi}[sys.argv[1]]()
+    {"flask": run_flask, "fastapi": run_fastapi, "flask-v2": run_flask_v2, "asgi-v2": run_asgi_v2}[sys.argv[1]]()

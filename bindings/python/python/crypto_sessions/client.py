@@ -189,8 +189,9 @@ def _body(payload: Any, version: int) -> dict[str, Any]:
 
 
 class SecureClient:
-    """``SecureClient(server_pubkey, secret_key, base_url, *, host=None, **httpx_options)``:
-    a small synchronous client whose ``get``/``post`` return the decoded payload.
+    """``SecureClient(server_pubkey, secret_key, base_url, *, host=None, version=2,
+    now=None, **httpx_options)``: a small synchronous client whose ``get``/``post``
+    return the decoded payload. ``now`` (tests) is a fixed clock, as in :class:`HttpxAuth`.
 
     Non-2xx answers raise :class:`~crypto_sessions.HttpStatusError`; answers the
     server did not sign raise :class:`~crypto_sessions.InvalidSignatureError`.
@@ -204,9 +205,10 @@ class SecureClient:
         *,
         host: Optional[str] = None,
         version: int = 2,
+        now: Optional[int] = None,
         **httpx_options: Any,
     ) -> None:
-        self.auth = HttpxAuth(server_pubkey, secret_key, host=host, version=version)
+        self.auth = HttpxAuth(server_pubkey, secret_key, host=host, version=version, now=now)
         self.http = httpx.Client(base_url=base_url, auth=self.auth, **httpx_options)
 
     def __repr__(self) -> str:
@@ -256,9 +258,10 @@ class AsyncSecureClient:
         *,
         host: Optional[str] = None,
         version: int = 2,
+        now: Optional[int] = None,
         **httpx_options: Any,
     ) -> None:
-        self.auth = HttpxAuth(server_pubkey, secret_key, host=host, version=version)
+        self.auth = HttpxAuth(server_pubkey, secret_key, host=host, version=version, now=now)
         self.http = httpx.AsyncClient(base_url=base_url, auth=self.auth, **httpx_options)
 
     def __repr__(self) -> str:
