@@ -95,6 +95,7 @@ SERVERS_V2 = {
         Server("next", ["node", str(PEERS / "node_server.mjs"), "next-v2"], env=_V2_ENV),
         Server("web", ["node", str(PEERS / "node_server.mjs"), "web-v2"], env=_V2_ENV),
         Server("noble", ["node", str(JS_PEER_V2 / "server.mjs")], env=_V2_ENV),
+        Server("go", [str(TARGET / "interop" / "go-peer"), "server-v2"], env=_V2_ENV),
     ]
 }
 
@@ -109,6 +110,7 @@ CLIENTS_V2 = {
         Client("fetch", ["node", str(PEERS / "node_client_v2.mjs"), "secure-fetch"]),
         Client("create", ["node", str(PEERS / "node_client_v2.mjs"), "create-secure-fetch"]),
         Client("noble", ["node", str(PEERS / "noble_client_v2.mjs")]),
+        Client("go", [str(TARGET / "interop" / "go-peer"), "client-v2"]),
     ]
 }
 
