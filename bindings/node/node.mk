@@ -28,6 +28,8 @@ test-node: node-deps
 	cd $(NODE_DIR) && node scripts/build-native.js
 	@echo "== node: index.d.ts against test/types/usage.ts"
 	cd $(NODE_DIR) && npx tsc -p test/types/tsconfig.json
+	@echo "== node: web/index.d.mts (the browser/edge conditions) against test/types/web/usage.mts, no Node types"
+	cd $(NODE_DIR) && npx tsc -p test/types/web/tsconfig.json
 	@echo "== node: node --test"
 	cd $(NODE_DIR) && $(ROOT)/tests/redis/with-redis.sh node --test test/*.test.js
 	@echo "== node: install into fresh projects (folder and tarball)"

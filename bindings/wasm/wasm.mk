@@ -35,19 +35,21 @@ wasm: wasm-tools node-deps
 	cd $(ROOT)/bindings/node && node scripts/bundle-web.mjs
 
 # test-wasm: the size budget; the `node` condition's fallback when no addon loads;
-# both vector files under Node with the `browser` condition; the Web handler on
+# both vector files under Node with the `browser` condition; the browser entry's
+# declarations (web/index.d.mts) against its real exports; the Web handler on
 # Deno (npm package `deno`) for v2 (SecureFetch) and v1 (the Python and Go clients).
 .PHONY: test-wasm
 TEST_TARGETS += test-wasm
 
 test-wasm: wasm python-install interop-go-peer
 	cd $(ROOT)/bindings/node && node --test test/wasm/size.test.mjs test/wasm/fallback.test.js
-	cd $(ROOT)/bindings/node && node --conditions=browser --test test/wasm/vectors.test.mjs
+	cd $(ROOT)/bindings/node && node --conditions=browser --test test/wasm/vectors.test.mjs test/wasm/exports.test.mjs
 	cd $(ROOT)/bindings/node && CS_PYTHON=$(VENV)/bin/python CS_GO_PEER=$(INTEROP_GO_PEER) \
 	  node --conditions=browser --test test/wasm/edge.test.mjs
 
 # The browser test and demo: Debian's Chromium (installed when missing; no browser
-# download) driven by playwright-core. The screenshot of the demo page is kept in
+# download) driven by playwright-core; the page calls the package's Web handler and
+# the Python package's ASGI server (the project's venv). The screenshot of the demo page is kept in
 # $(WASM_ARTIFACTS) (under the build tree, gitignored).
 CHROMIUM := /usr/bin/chromium
 WASM_ARTIFACTS := $(CARGO_TARGET_DIR)/wasm-artifacts
@@ -58,8 +60,9 @@ DEMO_TARGETS += demo-wasm
 chromium:
 	@[ -x $(CHROMIUM) ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test-wasm-browser: wasm chromium
-	cd $(ROOT)/bindings/node && CS_ARTIFACTS=$(WASM_ARTIFACTS) node --conditions=browser --test test/wasm/browser.test.mjs
+test-wasm-browser: wasm chromium python-install
+	cd $(ROOT)/bindings/node && CS_ARTIFACTS=$(WASM_ARTIFACTS) CS_PYTHON=$(VENV)/bin/python \
+	  node --conditions=browser --test test/wasm/browser.test.mjs
 
 demo-wasm: test-wasm-browser
 	@echo "the browser demo page (what was signed, what travelled, what was verified): $(WASM_ARTIFACTS)/browser-demo.png"

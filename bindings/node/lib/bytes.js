@@ -94,4 +94,17 @@ function revive (plaintext, isJson) {
   return isJson ? JSON.parse(text) : text
 }
 
-module.exports = { Bytes, asBytes, bytesOf, keyOf, serialize, revive, viewOf, toHex, fromHex }
+const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i
+
+/**
+ * A v2 payload as handlers and clients see it, by its content type: parsed JSON,
+ * text for `text/*`, else the bytes; nothing (`undefined`) for no payload at all.
+ */
+function reviveTyped (payload, contentType) {
+  if (payload.length === 0 && contentType === '') return undefined
+  if (JSON_TYPE.test(contentType)) return JSON.parse(UTF8.decode(payload))
+  if (/^text\//i.test(contentType)) return UTF8.decode(payload)
+  return payload
+}
+
+module.exports = { reviveTyped, Bytes, asBytes, bytesOf, keyOf, serialize, revive, viewOf, toHex, fromHex }

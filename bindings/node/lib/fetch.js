@@ -7,7 +7,6 @@ const native = require('./native.js')
 const { call, settle } = require('./errors.js')
 const { keyOf, serialize, revive } = require('./bytes.js')
 const { CryptoSession } = require('./session.js')
-const { createSecureFetchV2 } = require('./v2.js')
 
 // The addon client of each SecureFetch (kept off the object, so it is never shown).
 const CLIENTS = new WeakMap()
@@ -58,15 +57,16 @@ class SecureFetch extends Function {
    * @param {string | Uint8Array} secretKey our secret key (signs every request)
    * @param {object} [options] `hostname` (prepended to paths), `fetcher` (default
    *   the global fetch), `verbose` (log each request), and RequestInit defaults;
-   *   `protocol: 2` makes a v2 fetch (lib/v2.js): the server's key may be x-only
+   *   `protocol: 2` makes a v2 fetch (createSecureFetch): the server's key may be x-only
    */
   constructor (peerKey, secretKey, options) {
-    // `{ protocol: 2 }`: the addon's v2 client (lib/v2/fetch.js), or the WebAssembly
-    // build's (lib/v2.js) when the addon could not be loaded. v1 stays the default.
+    // `{ protocol: 2 }`: createSecureFetch on the addon's v2 client (lib/v2/fetch.js),
+    // or on the WebAssembly build's (lib/v2/web.js) when the addon could not be
+    // loaded: the same behaviour (a verified answer, or a throw). v1 stays the default.
     if (options?.protocol === 2) {
       return typeof native.NativeV2Client === 'function'
         ? require('./v2/fetch.js').createSecureFetch(peerKey, secretKey, options)
-        : createSecureFetchV2(peerKey, secretKey, options)
+        : require('./v2/web.js').createSecureFetch(peerKey, secretKey, options)
     }
     const { hostname, fetcher, verbose, protocol, ...defaults } = options ?? {}
     const client = call(() => new native.NativeClient(keyOf(peerKey, 'server key'), keyOf(secretKey, 'secret key'), ''))

@@ -106,8 +106,10 @@ function createSecureFetchV2 (peerKey, secretKey, options = {}) {
   Object.defineProperties(secureFetch, {
     protocol: { value: 2, enumerable: true },
     publicKey: { get: () => client.publicKey },
+    serverKey: { get: () => client.serverKey },
     clockOffset: { get: () => client.clockOffset },
-    fetch: { value: secureFetch }
+    fetch: { value: secureFetch },
+    setNow: { value: now => attempt(() => client.setNow(now)) }
   })
   return secureFetch
 }
@@ -156,8 +158,8 @@ function createHandler (config, app) {
       return new Response(null, {
         status: 204,
         headers: [...allow, ['Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, PATCH, DELETE'],
-          // A sealed body travels with `Cache-Control: no-transform`: a non-safelisted header.
-          ['Access-Control-Allow-Headers', 'Authorization, Content-Type, Cache-Control'], ['Access-Control-Max-Age', '600']]
+          // The core's list (a sealed body's `Cache-Control: no-transform` included).
+          ['Access-Control-Allow-Headers', core().V2_ALLOWED_HEADERS], ['Access-Control-Max-Age', '600']]
       })
     }
     const url = new URL(request.url)

@@ -13,9 +13,14 @@ const WASM = path.join(WASM_DIR, 'crypto_sessions_wasm_bg.wasm')
 
 let loaded
 
-/** The glue's exports with the addon's constant (a module namespace is frozen). */
+/** The glue's exports with the addon's constants (a module namespace is frozen). */
 function addonShape (glue) {
-  return Object.freeze({ ...glue, PROTOCOL_VERSION: glue.protocolVersion() })
+  return Object.freeze({
+    ...glue,
+    PROTOCOL_VERSION: glue.protocolVersion(),
+    V2_ALLOWED_HEADERS: glue.v2AllowedHeaders(),
+    V2_EXPOSED_HEADERS: glue.v2ExposedHeaders()
+  })
 }
 
 /** The instantiated module (once per process); throws when it is not built. */

@@ -13,7 +13,7 @@ mkdirSync(out, { recursive: true })
 const webNative = {
   name: 'web-native',
   setup (b) {
-    b.onResolve({ filter: /^\.\/(native|wasm)\.js$/ }, () => ({ path: join(root, 'web', 'native.cjs') }))
+    b.onResolve({ filter: /^\.\.?\/(native|wasm)\.js$/ }, () => ({ path: join(root, 'web', 'native.cjs') }))
   }
 }
 

@@ -132,7 +132,7 @@ test('v2: CORS preflight passes unauthenticated; v1-only server hint; rejection 
   try {
     const pre = await rawRequest(origin, { method: 'OPTIONS', path: '/items', headers: { origin: 'https://app.example', 'access-control-request-headers': 'authorization, content-type' } })
     assert.equal(pre.status, 204)
-    assert.equal(pre.headers['access-control-allow-headers'], 'Authorization, Content-Type')
+    assert.equal(pre.headers['access-control-allow-headers'], 'Authorization, Content-Type, Cache-Control')
     assert.equal(pre.headers['access-control-expose-headers'], 'Crypto-Session, WWW-Authenticate')
     const none = await rawRequest(origin, { path: '/items' })
     assert.equal(none.status, 401)
@@ -178,7 +178,7 @@ test('v2 Web handler and Next pages route on node:http', async () => {
     assert.deepEqual(r.data, { next: [1, 2] })
     const pre = await rawRequest(srv.origin, { method: 'OPTIONS', path: '/web' })
     assert.equal(pre.status, 204)
-    assert.equal(pre.headers['access-control-allow-headers'], 'Authorization, Content-Type')
+    assert.equal(pre.headers['access-control-allow-headers'], 'Authorization, Content-Type, Cache-Control')
   } finally { await srv.close() }
 })
 

@@ -22,16 +22,19 @@ export const {
   CryptoSessionError,
   ERROR_CODES,
   Bytes,
+  generateKeyPair,
+  getPublicKey,
+  CryptoSessionServer,
+  createServer,
+  createSecureFetch,
+  PROTOCOL_VERSION,
+  CORE_VERSION,
+  CORE_BACKEND,
   createHandler,
   V2Client,
   V2Server,
-  generateKeyPair,
-  getPublicKey,
   xonlyOf,
-  kidOf,
-  PROTOCOL_VERSION,
-  CORE_VERSION,
-  CORE_BACKEND
+  kidOf
 } = api
 
 export default api

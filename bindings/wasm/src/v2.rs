@@ -450,6 +450,23 @@ impl V2Server {
             .collect()
     }
 
+    /// The configured origins, in order (normalized: no trailing `/`).
+    #[wasm_bindgen(getter)]
+    pub fn origins(&self) -> Vec<String> {
+        self.inner
+            .origins()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// The largest body accepted, bytes (a reader may stop one byte past it: the
+    /// core then answers `too_large`).
+    #[wasm_bindgen(getter, js_name = maxBody)]
+    pub fn max_body(&self) -> f64 {
+        self.inner.limits().2 as f64
+    }
+
     /// Authenticate: method, the request-target as received, every `Authorization`
     /// value, `Content-Length` if any, the body. Throws the rejection to answer.
     pub fn authenticate(
@@ -517,4 +534,16 @@ pub fn kid_of_secret(secret: JsValue) -> Result<JsValue, JsValue> {
     Ok(bytes(
         &crypto_sessions::v2::keys::XOnlyKey::from_public_key(&key.public_key()).kid(),
     ))
+}
+
+/// CORS (the spec's "Browsers"): what a preflight answer allows.
+#[wasm_bindgen(js_name = v2AllowedHeaders)]
+pub fn v2_allowed_headers() -> String {
+    crypto_sessions::v2::ALLOWED_HEADERS.to_string()
+}
+
+/// CORS: what answers and rejections expose to the page.
+#[wasm_bindgen(js_name = v2ExposedHeaders)]
+pub fn v2_exposed_headers() -> String {
+    crypto_sessions::v2::EXPOSED_HEADERS.to_string()
 }

@@ -48,8 +48,10 @@ pub const NO_TRANSFORM: &str = "no-transform";
 pub const ACCESS_CONTROL_EXPOSE_HEADERS: &str = "Access-Control-Expose-Headers";
 /// The headers an answer or rejection exposes to browser code.
 pub const EXPOSED_HEADERS: &str = "Crypto-Session, WWW-Authenticate";
-/// CORS: what a preflight must allow (`*` does not cover `Authorization`).
-pub const ALLOWED_HEADERS: &str = "Authorization, Content-Type";
+/// CORS: what a preflight must allow (`*` does not cover `Authorization`). A
+/// sealed request body travels with `Cache-Control: no-transform`, which is not a
+/// CORS-safelisted request header: without it a browser's POST fails its preflight.
+pub const ALLOWED_HEADERS: &str = "Authorization, Content-Type, Cache-Control";
 /// Environment variable naming another v2 vector file for the test suites.
 pub const ENV_VECTORS: &str = "CRYPTO_SESSIONS_V2_VECTORS";
 

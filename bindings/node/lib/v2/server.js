@@ -7,8 +7,8 @@
 const native = require('../native.js')
 const { CryptoSessionError, call } = require('../errors.js')
 const { serverOptions } = require('./config.js')
-
-const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i
+// The payload as the handler sees it: parsed JSON, text, or bytes (also the web entry's).
+const { reviveTyped: revive } = require('../bytes.js')
 
 // CORS on every answer, rejection and preflight (the spec's "Browsers").
 const CORS_EXPOSE = ['Access-Control-Expose-Headers', native.V2_EXPOSED_HEADERS]
@@ -16,14 +16,6 @@ const CORS_ALLOW = ['Access-Control-Allow-Headers', native.V2_ALLOWED_HEADERS]
 
 function describe (method, target, err) {
   return `crypto-sessions: rejected ${JSON.stringify(String(method))} ${JSON.stringify(String(target).slice(0, 200))}: ${err && err.message ? err.message : err}`
-}
-
-/** The payload as the handler sees it: parsed JSON, text, or bytes. */
-function revive (payload, contentType) {
-  if (payload.length === 0 && contentType === '') return undefined
-  if (JSON_TYPE.test(contentType)) return JSON.parse(payload.toString('utf8'))
-  if (/^text\//i.test(contentType)) return payload.toString('utf8')
-  return payload
 }
 
 /** A handler's answer as (content type, bytes). */

@@ -75,7 +75,7 @@ function checkTarball (tarball) {
   const entries = new Set(tarballEntries(tarball))
   for (const needed of ['package/vendor/Cargo.toml', 'package/vendor/Cargo.lock', 'package/vendor/crypto-sessions-core/Cargo.toml',
     'package/vendor/crypto-sessions-core/src/lib.rs', 'package/src/lib.rs', 'package/build.rs', 'package/scripts/build-native.js',
-    'package/index.js', 'package/index.mjs', 'package/index.d.ts', 'package/native.d.ts', 'package/LICENSE-MIT', 'package/LICENSE-APACHE',
+    'package/index.js', 'package/index.mjs', 'package/index.d.ts', 'package/client.d.ts', 'package/web/index.d.mts', 'package/native.d.ts', 'package/LICENSE-MIT', 'package/LICENSE-APACHE',
     'package/wasm/crypto_sessions_wasm.js', 'package/wasm/crypto_sessions_wasm_bg.wasm',
     'package/dist/web/crypto-sessions.mjs', 'package/dist/web/crypto_sessions_wasm_bg.wasm']) {
     if (!entries.has(needed)) throw new Error(`the tarball lacks ${needed}`)

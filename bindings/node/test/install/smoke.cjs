@@ -11,7 +11,7 @@ async function main () {
   const pkgDir = path.dirname(require.resolve('crypto-sessions/package.json'))
   // A packed package (CRYPTO_SESSIONS_SMOKE_PACKED=1) carries the licences too.
   const packed = process.env.CRYPTO_SESSIONS_SMOKE_PACKED === '1'
-  for (const file of ['index.d.ts', 'native.d.ts', ...(packed ? ['LICENSE-MIT', 'LICENSE-APACHE'] : [])]) {
+  for (const file of ['index.d.ts', 'client.d.ts', 'native.d.ts', ...(packed ? ['LICENSE-MIT', 'LICENSE-APACHE'] : [])]) {
     assert.ok(fs.existsSync(path.join(pkgDir, file)), `installed package has ${file}`)
   }
   // Where the addon must come from (lib/native.js): `local` (a build in the package

@@ -1,18 +1,24 @@
 // A real browser: Debian's Chromium driven by playwright-core loads a page from a
-// test server; the page imports the bundle, replays both vector files and calls a
-// server on another origin (CORS) with v1 and v2: GET, POST JSON, and an answer
-// bound to another request that it must refuse. The results come back through
+// test server; the page imports the bundle, replays both vector files and calls two
+// servers on other origins (CORS) with v1 and v2: GET, POST JSON, and an answer
+// bound to another request that it must refuse. The servers: the package's Web
+// handler (createServer(options).web, the browser/edge entry) on node:http, and the
+// project's Python package (V2Middleware under FastAPI/uvicorn, CS_PYTHON names the
+// interpreter: `make test-wasm-browser` passes the project's venv). The Go server is
+// not called yet (its v2 is in progress elsewhere). The results come back through
 // window.results; a screenshot of the page is kept in $CS_ARTIFACTS (gitignored).
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { once } from 'node:events'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { createHandler, generateKeyPair } from 'crypto-sessions'
+import { createServer, generateKeyPair } from 'crypto-sessions'
 
 const here = p => fileURLToPath(new URL(p, import.meta.url))
 const ARTIFACTS = process.env.CS_ARTIFACTS || here('../../../../target/wasm-artifacts')
@@ -45,7 +51,20 @@ function nodeAdapter (handle, origin) {
   }
 }
 
-test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin with CORS', async () => {
+/** The Python server (python_v2_server.py, its own fresh key) allowing the page at `pageOrigin`. */
+async function startPython (pageOrigin) {
+  assert.ok(process.env.CS_PYTHON, 'CS_PYTHON names the Python with the package installed (make test-wasm-browser)')
+  const key = generateKeyPair()
+  const child = spawn(process.env.CS_PYTHON, [here('python_v2_server.py'), pageOrigin],
+    { env: { ...process.env, CS_SERVER_SECRET: key.secretKey }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const [line] = await Promise.race([
+    createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then(r => [r.value]),
+    new Promise((_, reject) => child.once('exit', code => reject(new Error(`the Python server exited with ${code}`))))
+  ])
+  return { ...JSON.parse(line), publicKey: key.publicKey, stop: () => child.kill('SIGKILL') }
+}
+
+test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin with CORS to the Node and Python servers', async () => {
   const site = await listen('127.0.0.1', (req, res) => {
     const [file, type] = STATIC[new URL(req.url, 'http://x').pathname] ?? []
     if (!file) return res.writeHead(404).end()
@@ -56,10 +75,15 @@ test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin 
   // A key that never served before: no request of an earlier process to guard
   // against, so the memory store's restart guard (max_skew after start) is dated back.
   const replayCreated = Math.floor(Date.now() / 1000) - 10
-  const handle = createHandler({ secretKey: key.secretKey, origin: apiServer.origin, acceptV1: true, cors: site.origin, replayCreated },
-    req => ({ json: { version: req.version, method: req.method, got: req.payload.length ? req.json() : null } }))
+  const server = createServer({ keys: key.secretKey, origins: apiServer.origin, acceptV1: true, cors: site.origin, replayCreated, logger: { warn () {}, error () {} } })
+  const handle = server.web(async (request, secure) =>
+    secure.json({ version: secure.version, method: request.method, got: secure.payload.length ? JSON.parse(new TextDecoder().decode(secure.payload)) : null }))
   apiServer.server.on('request', nodeAdapter(handle, apiServer.origin))
-  const servers = [{ name: 'Node Web handler', origin: apiServer.origin, publicKey: key.publicKey, protocols: [1, 2] }]
+  const python = await startPython(site.origin)
+  const servers = [
+    { name: 'Node Web handler', origin: apiServer.origin, publicKey: key.publicKey, protocols: [1, 2] },
+    { name: 'Python ASGI', origin: python.origin, publicKey: python.publicKey, protocols: [1, 2] }
+  ]
 
   const profile = mkdtempSync(join(tmpdir(), 'cs-chromium-'))
   // A fresh profile (playwright passes it as --user-data-dir).
@@ -84,16 +108,21 @@ test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin 
     assert.deepEqual(results.vectors.failures, [])
     assert.ok(results.vectors.passed > 100, `${results.vectors.passed} vector checks`)
     const byName = Object.fromEntries(results.exchanges.map(e => [e.name, e]))
-    for (const v of [1, 2]) {
-      assert.deepEqual(byName[`Node Web handler v${v} GET`].data, { version: v, method: 'GET', got: null }, JSON.stringify(byName))
-      assert.deepEqual(byName[`Node Web handler v${v} POST`].data, { version: v, method: 'POST', got: { name: 'from the browser', n: 1 } })
+    for (const { name } of servers) {
+      for (const v of [1, 2]) {
+        assert.deepEqual(byName[`${name} v${v} GET`]?.data, { version: v, method: 'GET', got: null }, JSON.stringify(byName))
+        assert.deepEqual(byName[`${name} v${v} POST`]?.data, { version: v, method: 'POST', got: { name: 'from the browser', n: 1 } })
+      }
+      assert.equal(byName[`${name} v2 answer of another request`]?.refused, true)
+      assert.equal(byName[`${name} v2 answer of another request`].code, 'invalid_answer')
     }
-    assert.equal(byName['Node Web handler v2 answer of another request'].refused, true)
+    assert.equal(results.exchanges.length, 2 * 5)
     assert.ok(results.exchanges.every(e => e.ok), JSON.stringify(results.exchanges))
     console.log(`# Chromium: ${results.vectors.passed} vector checks, ${results.exchanges.length} exchanges; screenshot ${join(ARTIFACTS, 'browser-demo.png')}`)
   } finally {
     await browser.close()
     rmSync(profile, { recursive: true, force: true })
+    python.stop()
     site.server.close()
     apiServer.server.closeAllConnections()
     apiServer.server.close()

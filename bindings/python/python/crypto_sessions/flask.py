@@ -20,7 +20,7 @@ a str, a ``Response``) is sealed to the client. A v2 rejection gets the spec's s
 ``WWW-Authenticate: CryptoSession error="<code>"`` and, for ``stale``, the signed stale
 answer; a v1 rejection the uniform empty 401. Reasons are logged on the
 ``crypto_sessions.server`` logger. Preflight ``OPTIONS`` requests pass
-unauthenticated and get ``Access-Control-Allow-Headers: Authorization, Content-Type``.
+unauthenticated and get ``Access-Control-Allow-Headers: Authorization, Content-Type, Cache-Control``.
 """
 
 from __future__ import annotations
