@@ -1089,6 +1089,20 @@ cs_result cs_v2_client_open(const struct cs_v2_client *client,
                             struct cs_v2_request **out_retry);
 
 /**
+ * CORS (the spec's Browsers section): the value of
+ * `Access-Control-Expose-Headers` on every answer and rejection, so browser code can
+ * read `Crypto-Session` and `WWW-Authenticate`. A static NUL-terminated string.
+ */
+const char *cs_v2_exposed_headers(void);
+
+/**
+ * CORS: the value of `Access-Control-Allow-Headers` for a preflight (it names
+ * `Authorization`, and `Cache-Control`, which a sealed body travels with). A static
+ * NUL-terminated string.
+ */
+const char *cs_v2_allowed_headers(void);
+
+/**
  * Make an empty v2 server configuration in `*out_config`; free it with
  * `cs_v2_server_config_free`. Add at least one key and one origin, then build servers
  * from it with `cs_v2_server_new` (the configuration can be reused and changed).

@@ -394,7 +394,7 @@ func TestV2PreflightAndOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.Header.Get("Access-Control-Allow-Headers") != "Authorization, Content-Type" || ts.reached.Load() != 1 {
+	if resp.Header.Get("Access-Control-Allow-Headers") != "Authorization, Content-Type, Cache-Control" || ts.reached.Load() != 1 {
 		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
 	}
 	// An unauthenticated request is no preflight: 401 with the v2 challenge.

@@ -39,8 +39,12 @@ func V2RequestFrom(ctx context.Context) (*V2Request, bool) {
 	return r, ok
 }
 
-// exposed is what answers and rejections let a browser read (the spec's Browsers section).
-const exposed = "Crypto-Session, WWW-Authenticate"
+// The CORS header values of the spec's Browsers section, from the core: exposed is what
+// answers and rejections let a browser read; allowed is what a preflight allows.
+var (
+	exposed = C.GoString(C.cs_v2_exposed_headers())
+	allowed = C.GoString(C.cs_v2_allowed_headers())
+)
 
 // methodOverrides are headers the middleware removes: the application sees the
 // signed method, nothing else.
@@ -61,7 +65,8 @@ var methodOverrides = []string{"X-HTTP-Method-Override", "X-HTTP-Method", "X-Met
 // error="<code>"` (with a signed stale answer in `Crypto-Session` when it is one);
 // the reason is logged, next never sees it. A CORS preflight (OPTIONS with
 // Access-Control-Request-Method and no Authorization) goes to next unauthenticated,
-// with `Access-Control-Allow-Headers: Authorization, Content-Type` set.
+// with `Access-Control-Allow-Headers` set to the core's list (Authorization,
+// Content-Type, Cache-Control).
 func (s *V2Server) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -69,7 +74,7 @@ func (s *V2Server) Middleware(next http.Handler) http.Handler {
 		h.Set("Access-Control-Expose-Headers", exposed)
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" &&
 			len(r.Header.Values("Authorization")) == 0 {
-			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+			h.Set("Access-Control-Allow-Headers", allowed)
 			next.ServeHTTP(w, r)
 			return
 		}

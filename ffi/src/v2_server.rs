@@ -134,6 +134,24 @@ fn with_config(
     change(&mut config)
 }
 
+/// CORS (the spec's Browsers section): the value of
+/// `Access-Control-Expose-Headers` on every answer and rejection, so browser code can
+/// read `Crypto-Session` and `WWW-Authenticate`. A static NUL-terminated string.
+#[no_mangle]
+pub extern "C" fn cs_v2_exposed_headers() -> *const c_char {
+    static VALUE: OnceLock<CString> = OnceLock::new();
+    static_cstr(&VALUE, crypto_sessions::v2::EXPOSED_HEADERS)
+}
+
+/// CORS: the value of `Access-Control-Allow-Headers` for a preflight (it names
+/// `Authorization`, and `Cache-Control`, which a sealed body travels with). A static
+/// NUL-terminated string.
+#[no_mangle]
+pub extern "C" fn cs_v2_allowed_headers() -> *const c_char {
+    static VALUE: OnceLock<CString> = OnceLock::new();
+    static_cstr(&VALUE, crypto_sessions::v2::ALLOWED_HEADERS)
+}
+
 /// Make an empty v2 server configuration in `*out_config`; free it with
 /// `cs_v2_server_config_free`. Add at least one key and one origin, then build servers
 /// from it with `cs_v2_server_new` (the configuration can be reused and changed).
@@ -752,4 +770,19 @@ pub extern "C" fn cs_v2_server_seal(
         *out = sealed;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_header_values_are_the_spec_browsers_lists() {
+        let text = |p: *const c_char| unsafe { std::ffi::CStr::from_ptr(p) }.to_str().unwrap();
+        assert_eq!(text(cs_v2_exposed_headers()), "Crypto-Session, WWW-Authenticate");
+        assert_eq!(
+            text(cs_v2_allowed_headers()),
+            "Authorization, Content-Type, Cache-Control"
+        );
+    }
 }
