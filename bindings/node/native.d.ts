@@ -358,9 +358,6 @@ export declare function readServerSettings(vars: Record<string, string>): Server
 /** The status of every rejected request. */
 export declare const REJECTION_STATUS: number
 
-/** The revived form of received bytes, as JSON text (see the facade's `revive`). */
-export declare function revive(bytes: Uint8Array): string
-
 /** A sealed answer: status, the `authorization` header and the body text. */
 export interface SealedAnswer {
   status: number

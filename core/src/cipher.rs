@@ -29,8 +29,9 @@ impl Cipher {
         }
     }
 
-    /// `IV || ciphertext` of `plaintext` under the given IV.
-    pub fn encrypt_with_iv(&self, iv: &[u8; IV_LEN], plaintext: &[u8]) -> Vec<u8> {
+    /// `IV || ciphertext` of `plaintext` under the given IV (public as
+    /// [`crate::hazmat::encrypt_with_iv`]: a caller's IV is for test vectors only).
+    pub(crate) fn encrypt_with_iv(&self, iv: &[u8; IV_LEN], plaintext: &[u8]) -> Vec<u8> {
         let enc = cbc::Encryptor::<Aes256>::inner_iv_init(self.aes.clone(), iv.into());
         let padded_len = (plaintext.len() / BLOCK + 1) * BLOCK;
         let mut out = vec![0u8; IV_LEN + padded_len];

@@ -11,8 +11,12 @@ use std::fmt;
 ///
 /// The discriminants are part of the stable interface: the C ABI uses them as its
 /// result codes. New kinds get new numbers; retired numbers stay reserved.
+///
+/// Non-exhaustive: a match outside this crate needs a `_` arm ([`ErrorKind::ALL`]
+/// lists every kind there is).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u32)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// Input that is not in the protocol's format: not base64url, empty, too short,
     /// not the expected JSON, and so on.

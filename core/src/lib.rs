@@ -33,6 +33,7 @@ mod cache;
 pub mod cipher;
 mod encoding;
 mod error;
+pub mod hazmat;
 pub mod http;
 pub mod keys;
 pub mod payload;

@@ -106,14 +106,31 @@ function nextApiResolver (route, { bodyParser = true } = {}) {
 /** A minimal node:http adapter for Web handlers (Request -> Response), as @hono/node-server does. */
 function serveWeb (handler) {
   return async (req, res) => {
-    // A Web Request carries a URL, not the request-target: an absolute-form target
-    // (which names its own origin) cannot be told apart from the Host, so this
-    // runtime refuses it, as it refuses anything but origin-form.
-    if (!req.url.startsWith('/')) {
-      res.writeHead(400, { 'content-length': '0' })
-      return res.end()
+    // A Web Request carries a URL, not the request-target. An origin-form target is
+    // joined to the Host; an absolute-form one is the URL itself (as @hono/node-server
+    // does), if its authority is the Host (RFC 9112 3.2.2: the authority replaces the
+    // Host, so a different one is a request for another server: 421). Anything else
+    // (`*`, `1/a`) is not a URL: 400.
+    let url
+    if (req.url.startsWith('/')) {
+      url = `http://${req.headers.host}${req.url}`
+    } else {
+      let parsed
+      try {
+        parsed = new URL(req.url)
+      } catch {
+        parsed = null
+      }
+      if (parsed === null || !/^https?:$/.test(parsed.protocol) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(req.url)) {
+        res.writeHead(400, { 'content-length': '0' })
+        return res.end()
+      }
+      if (parsed.host !== req.headers.host) {
+        res.writeHead(421, { 'content-length': '0' })
+        return res.end()
+      }
+      url = parsed.href
     }
-    const url = `http://${req.headers.host}${req.url}`
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
     const request = new Request(url, {
       method: req.method,

@@ -51,7 +51,9 @@ impl Cipher {
                     PyValueError::new_err(format!("iv must be {IV_LEN} bytes, got {}", iv.len()))
                 })?;
                 Ok(detach_if_large(py, plaintext.len(), || {
-                    b64url_encode(&cipher.encrypt_with_iv(iv, &plaintext))
+                    b64url_encode(&crypto_sessions::hazmat::encrypt_with_iv(
+                        cipher, iv, &plaintext,
+                    ))
                 }))
             }
         }

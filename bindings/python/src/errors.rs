@@ -7,6 +7,7 @@
 use crypto_sessions::{Error, ErrorKind};
 use pyo3::PyErr;
 
+pyo3::import_exception!(crypto_sessions.errors, CryptoSessionError);
 pyo3::import_exception!(crypto_sessions.errors, MalformedInputError);
 pyo3::import_exception!(crypto_sessions.errors, InvalidKeyError);
 pyo3::import_exception!(crypto_sessions.errors, DecryptionError);
@@ -28,5 +29,7 @@ pub(crate) fn to_py(err: Error) -> PyErr {
         ErrorKind::TooLarge => TooLargeError::new_err(message),
         ErrorKind::UnsupportedMethod => UnsupportedMethodError::new_err(message),
         ErrorKind::HttpStatus => HttpStatusError::new_err((message, err.status())),
+        // ErrorKind is non-exhaustive: a kind newer than this mapping is still ours.
+        _ => CryptoSessionError::new_err(message),
     }
 }

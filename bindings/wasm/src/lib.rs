@@ -45,10 +45,3 @@ pub fn error_codes() -> Vec<String> {
         .map(|kind| kind.code().to_string())
         .collect()
 }
-
-/// The JSON text of the value `bytes` revive as (the reference's rule), as the
-/// addon's `revive`.
-#[wasm_bindgen]
-pub fn revive(bytes: &[u8]) -> String {
-    crypto_sessions::payload::revive(bytes).to_string()
-}

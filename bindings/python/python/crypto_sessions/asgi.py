@@ -22,6 +22,7 @@ Paths in ``exempt_paths`` pass through untouched; websocket connections are clos
 from __future__ import annotations
 
 import contextvars
+from urllib.parse import unquote
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, MutableMapping, Optional, Union
 
 from crypto_sessions._config import build_server
@@ -31,13 +32,14 @@ from crypto_sessions._http import (
     log_rejection,
     too_large,
 )
-from crypto_sessions._native import Peer, Server
+from crypto_sessions._native import Peer, Server, signed_url
 from crypto_sessions.errors import CryptoSessionError
 
 __all__ = [
     "ClientGone",
     "CryptoSessionMiddleware",
     "PEER_STATE_KEY",
+    "RoutedTarget",
     "read_request",
     "receive_chunks",
     "send_rejection",
@@ -66,15 +68,65 @@ def _header(scope: Scope, name: bytes) -> Optional[str]:
     return None
 
 
+#: Where :func:`routed` keeps the request-target as received, for authentication.
+RAW_TARGET_KEY = "crypto_sessions.raw_target"
+
+
 def raw_target(scope: Scope) -> bytes:
     """The request-target's bytes as received: ``raw_path`` and ``query_string``
-    (empty when the server gives no ``raw_path``: the core then refuses it). The
-    core parses it; nothing is decoded here."""
+    (empty when the server gives no ``raw_path``: the core then refuses it), or what
+    :func:`routed` kept of an absolute-form target. The core parses it; nothing is
+    decoded here."""
+    kept = scope.get(RAW_TARGET_KEY)
+    if kept is not None:
+        return bytes(kept)
     raw_path = scope.get("raw_path")
     if raw_path is None:
         return b""
     query = scope.get("query_string") or b""
     return bytes(raw_path) + b"?" + bytes(query) if query else bytes(raw_path)
+
+
+def routed(scope: Scope) -> Scope:
+    """The scope a router should see.
+
+    uvicorn (h11) puts an absolute-form target (``GET http://host/a?b HTTP/1.1``)
+    whole in ``path``, so no route matches it. For such a target this gives a copy
+    whose ``path``, ``raw_path`` and ``query_string`` are the origin-form target the
+    core makes of it (:func:`~crypto_sessions.signed_url`, the same cut at the first
+    ``/`` or ``?`` as the server's check), and which keeps the target as received
+    for authentication: the core then accepts it only when its origin is the
+    configured one, and the route that runs is the path and query it checked.
+    Any other scope is returned as it is.
+    """
+    if scope.get("type") != "http" or RAW_TARGET_KEY in scope:
+        return scope
+    raw = raw_target(scope)
+    if not raw or raw.startswith(b"/"):
+        return scope
+    try:
+        _, target = signed_url(None, raw.decode("ascii"))
+    except (CryptoSessionError, UnicodeDecodeError, ValueError):
+        return scope  # not a URL: nothing routes it, and the core refuses it
+    path, _, query = target.partition("?")
+    inner: Scope = dict(scope)
+    inner[RAW_TARGET_KEY] = raw
+    inner["raw_path"] = path.encode("ascii")
+    inner["path"] = unquote(path)
+    inner["query_string"] = query.encode("ascii")
+    return inner
+
+
+class RoutedTarget:
+    """An ASGI middleware that gives the app :func:`routed` scopes: registered by
+    :class:`crypto_sessions.fastapi.CryptoSessions` so that its dependency, which runs
+    after routing, sees an absolute-form target routed as the core checks it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(routed(scope), receive, send)
 
 
 class ClientGone(Exception):
@@ -211,6 +263,7 @@ class CryptoSessionMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Guard one ASGI connection."""
+        scope = routed(scope)
         kind = scope["type"]
         if kind not in ("http", "websocket") or scope.get("path") in self.exempt_paths:
             await self.app(scope, receive, send)

@@ -36,6 +36,7 @@ from crypto_sessions._native import ANSWER_CONTENT_TYPE, Peer, Server, serialize
 from crypto_sessions.asgi import (
     PEER_STATE_KEY,
     CryptoSessionMiddleware,
+    RoutedTarget,
     raw_target,
     read_request,
     sealing_peer,
@@ -93,8 +94,11 @@ class CryptoSessions:
         return f"CryptoSessions(server={self.server!r})"
 
     def init_app(self, app: Any) -> None:
-        """Register the handler that answers rejections with an empty 401."""
+        """Register the handler that answers rejections with an empty 401, and
+        :class:`~crypto_sessions.asgi.RoutedTarget`, so that an absolute-form target
+        is routed as the path and query the core checks."""
         app.add_exception_handler(SessionRejected, _answer_rejection)
+        app.add_middleware(RoutedTarget)
 
     async def __call__(self, request: Request) -> Peer:
         """Authenticate the request: its peer, or raise :class:`SessionRejected`."""
