@@ -519,3 +519,93 @@ fn session_decode_reports() {
     let d = detail(bob.decode(&token, ""), ErrorKind::MalformedInput);
     assert_eq!(d, "encrypted data is empty");
 }
+
+// ---- http/server.rs ---------------------------------------------------------------
+
+mod server {
+    use super::*;
+    use crypto_sessions::http::{Limits, PreparedRequest};
+    use crypto_sessions::{Client, Server};
+
+    const HOST: &str = "http://localhost:3001";
+
+    fn post(
+        server: &Server,
+        req: &PreparedRequest,
+    ) -> crypto_sessions::Result<crypto_sessions::http::Authenticated> {
+        let body = req.body.as_deref().unwrap_or_default();
+        server.authenticate("POST", b"/p", Some(&req.headers[0].1), body.as_bytes())
+    }
+
+    #[test]
+    fn a_body_of_exactly_max_body_passes() {
+        let client_key = key(7);
+        let probe = Server::new(&key(8), HOST).unwrap();
+        let client = Client::new(probe.public_key(), &client_key, Some(HOST));
+        let req = client.prepare("POST", "/p", Some(b"{\"n\":1}")).unwrap();
+        let len = req.body.as_ref().unwrap().len();
+
+        let limits = Limits::default().with_max_body(len);
+        let server = Server::with_limits(&key(8), HOST, limits).unwrap();
+        assert_eq!(server.limits(), limits);
+        assert_eq!(server.limits().max_body, len);
+        let ok = post(&server, &req).unwrap();
+        assert_eq!(ok.payload.as_deref(), Some(&b"{\"n\":1}"[..]));
+        assert_eq!(ok.revived(), Some(json!({"n": 1})));
+        assert_eq!(ok.peer(), &client_key.public_key());
+        assert_eq!(
+            server.check_headers("POST", Some(&len.to_string()), false),
+            Ok(())
+        );
+
+        let server = Server::with_limits(&key(8), HOST, limits.with_max_body(len - 1)).unwrap();
+        assert_eq!(server.limits().max_body, len - 1);
+        let d = detail(post(&server, &req), ErrorKind::TooLarge);
+        assert_eq!(d, format!("body is {len} bytes, the limit is {}", len - 1));
+    }
+
+    #[test]
+    fn revived_payloads_and_gets() {
+        let server = Server::new(&key(8), &format!("{HOST}/")).unwrap();
+        assert_eq!(server.host(), HOST);
+        assert_eq!(server.limits(), Limits::default());
+        let client = Client::new(server.public_key(), &key(7), Some(HOST));
+        let text = post(
+            &server,
+            &client.prepare("POST", "/p", Some(b"plain")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(text.revived(), Some(json!("plain")));
+        let get = client.prepare("GET", "/g?x=1", None).unwrap();
+        let ok = server
+            .authenticate("GET", b"/g?x=1", Some(&get.headers[0].1), b"")
+            .unwrap();
+        assert_eq!((ok.payload.clone(), ok.revived()), (None, None));
+        assert_eq!(ok.path_and_query, "/g?x=1");
+
+        // Sealed answers open to what was sealed.
+        let a = server
+            .seal_json(&ok.session, 201, &json!({"k": [1.0]}))
+            .unwrap();
+        assert_eq!(a.status, 201);
+        assert_eq!(
+            client.open(201, Some(&a.authorization), &a.body).unwrap(),
+            br#"{"k":[1]}"#
+        );
+        let a = server.seal_text(&ok.session, 200, "hé").unwrap();
+        assert_eq!(
+            client.open(200, Some(&a.authorization), &a.body).unwrap(),
+            "hé".as_bytes()
+        );
+        for status in [99, 600] {
+            let d = detail(
+                server.seal(&ok.session, status, b""),
+                ErrorKind::MalformedInput,
+            );
+            assert_eq!(
+                d,
+                format!("status {status} is not an HTTP status (100 to 599)")
+            );
+        }
+    }
+}
