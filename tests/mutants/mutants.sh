@@ -13,7 +13,8 @@
 # Mutants are built and tested in a copy of the tracked files under
 # $CARGO_TARGET_DIR/mutants/tree (a stable path, so cargo's incremental state and the
 # registry dependencies of the shared target dir are reused; never the source tree
-# itself, so a parallel make never builds a mutated core).
+# itself, so a parallel make never builds a mutated core), with the core's no-code
+# `mutants` feature, so that their artifacts never stand in for the source tree's.
 set -euo pipefail
 
 mode=${1:?usage: mutants.sh full|files F...|diff}
@@ -49,7 +50,7 @@ run_mutants() {
     shift
     copy_tree
     rm -rf "$out"
-    (cd "$tree" && nice -n "$NICE" "$CARGO_MUTANTS" mutants --in-place --package crypto-sessions \
+    (cd "$tree" && nice -n "$NICE" "$CARGO_MUTANTS" mutants --in-place --package crypto-sessions --features mutants \
         --jobs "$JOBS" --output "$out" --no-shuffle "$@" ${MUTANTS_ARGS:-})
 }
 
