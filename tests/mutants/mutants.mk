@@ -9,7 +9,7 @@
 #   make mutants-diff                 (in make test) the files recorded as passing that
 #                                     changed since: only the mutants on changed lines
 #
-# MUTANTS_JOBS (1) and MUTANTS_NICE (15) set cargo-mutants' parallelism and niceness.
+# One mutant at a time (-j 1), under nice -n 15 (MUTANTS_NICE); MUTANTS_ARGS adds options.
 
 MUTANTS_VERSION := 27.1.0
 CARGO_MUTANTS := $(TOOLS)/bin/cargo-mutants
@@ -32,5 +32,7 @@ mutants-files: $(MUTANTS_STAMP)
 
 # Installs cargo-mutants only when a passing file changed: the usual case costs one
 # `git hash-object` per listed file.
+# test_gate.sh first checks the gate itself in throwaway clones (about a second).
 mutants-diff:
+	@bash tests/mutants/test_gate.sh
 	@MUTANTS_INSTALL='$(MAKE) --no-print-directory $(MUTANTS_STAMP)' $(MUTANTS_RUN) diff

@@ -21,8 +21,7 @@ mode=${1:?usage: mutants.sh full|files F...|diff}
 shift
 : "${CARGO_MUTANTS:?the cargo-mutants binary}"
 : "${CARGO_TARGET_DIR:?the cargo target dir}"
-JOBS=${MUTANTS_JOBS:-1}
-# MUTANTS_ARGS: more cargo-mutants options, e.g. '--baseline skip --timeout 300'.
+# One mutant at a time (--in-place). MUTANTS_ARGS: more cargo-mutants options, e.g. '--baseline skip --timeout 300'.
 NICE=${MUTANTS_NICE:-15}
 
 root=$(git rev-parse --show-toplevel 2>/dev/null) || {
@@ -51,7 +50,7 @@ run_mutants() {
     copy_tree
     rm -rf "$out"
     (cd "$tree" && nice -n "$NICE" "$CARGO_MUTANTS" mutants --in-place --package crypto-sessions --features mutants \
-        --jobs "$JOBS" --output "$out" --no-shuffle "$@" ${MUTANTS_ARGS:-})
+        --output "$out" --no-shuffle "$@" ${MUTANTS_ARGS:-})
 }
 
 # The core's source files that cargo-mutants mutates.
