@@ -18,8 +18,8 @@ EOF
 chmod +x "$work/fake-mutants"
 
 # A repository of two commits: passing.txt records core/src/token.rs at the first.
-git -C "$root" archive --format=tar HEAD tests/mutants core/src/token.rs core/src/keys.rs \
-    | (mkdir -p "$work/repo" && tar -xf - -C "$work/repo")
+mkdir -p "$work/repo"
+tar -C "$root" -cf - tests/mutants core/src/token.rs core/src/keys.rs | tar -xf - -C "$work/repo"
 cd "$work/repo"
 git init -q && git config user.email t@t && git config user.name t
 git add -A && git commit -qm one
