@@ -49,8 +49,13 @@ run_mutants() {
     shift
     copy_tree
     rm -rf "$out"
+    local rc=0
     (cd "$tree" && nice -n "$NICE" "$CARGO_MUTANTS" mutants --in-place --package crypto-sessions --features mutants \
-        --output "$out" --no-shuffle "$@" ${MUTANTS_ARGS:-})
+        --output "$out" --no-shuffle "$@" ${MUTANTS_ARGS:-}) || rc=$?
+    if [[ -f $out/mutants.out/outcomes.json ]]; then
+        python3 tests/mutants/scores.py "$out/mutants.out" || true
+    fi
+    return $rc
 }
 
 # The core's source files that cargo-mutants mutates.
