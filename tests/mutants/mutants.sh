@@ -35,13 +35,19 @@ work=$CARGO_TARGET_DIR/mutants
 tree=$work/tree
 mkdir -p "$work"
 
-# The tracked (and new, not ignored) files, copied with their times so that cargo
-# rebuilds only what changed since the last run.
+# The tracked (and new, not ignored) files. Only a file whose content differs is
+# written, with the time of now: cargo then rebuilds what changed since the last run,
+# and never takes a file restored to older content for up to date.
 copy_tree() {
     mkdir -p "$tree"
     git ls-files -z --cached --others --exclude-standard \
-        | while IFS= read -r -d '' f; do [[ -f $f ]] && printf '%s\0' "$f"; done \
-        | tar --null -T - -cf - | tar -xpf - -C "$tree"
+        | while IFS= read -r -d '' f; do
+            [[ -f $f ]] || continue
+            if ! cmp -s "$f" "$tree/$f"; then
+                mkdir -p "$tree/$(dirname "$f")"
+                cp "$f" "$tree/$f"
+            fi
+        done
 }
 
 run_mutants() {
