@@ -63,6 +63,8 @@ mod imp {
         }
 
         pub(crate) fn verify_digest(&self, digest: &[u8; 32], sig: &Signature) -> bool {
+            #[cfg(test)]
+            super::verify_count::bump();
             self.0.verify_prehash(digest, sig).is_ok()
         }
     }
@@ -136,6 +138,8 @@ mod imp {
         }
 
         pub(crate) fn verify_digest(&self, digest: &[u8; 32], sig: &Signature) -> bool {
+            #[cfg(test)]
+            super::verify_count::bump();
             // The signature was parsed (and checked low-S) by k256; hand over r || s.
             match ecdsa::Signature::from_compact(&sig.to_bytes()) {
                 Ok(sig) => SECP256K1
@@ -149,19 +153,29 @@ mod imp {
 
 pub(crate) use imp::{Signer, Verifier};
 
-/// How many ECDH multiplications this thread ran (tests only): proves which paths
-/// cost one, by counting rather than timing.
+/// A per-thread call counter (tests only): proves which paths run an operation by
+/// counting the calls rather than timing them.
 #[cfg(test)]
-pub(crate) mod ecdh_count {
-    use std::cell::Cell;
+macro_rules! call_counter {
+    ($name:ident, $what:literal) => {
+        #[doc = concat!("How many ", $what, " this thread ran (tests only).")]
+        pub(crate) mod $name {
+            use std::cell::Cell;
 
-    thread_local!(static CALLS: Cell<usize> = const { Cell::new(0) });
+            thread_local!(static CALLS: Cell<usize> = const { Cell::new(0) });
 
-    pub(crate) fn bump() {
-        CALLS.with(|c| c.set(c.get() + 1));
-    }
+            pub(crate) fn bump() {
+                CALLS.with(|c| c.set(c.get() + 1));
+            }
 
-    pub(crate) fn get() -> usize {
-        CALLS.with(Cell::get)
-    }
+            pub(crate) fn get() -> usize {
+                CALLS.with(Cell::get)
+            }
+        }
+    };
 }
+
+#[cfg(test)]
+call_counter!(ecdh_count, "ECDH multiplications");
+#[cfg(test)]
+call_counter!(verify_count, "signature verifications");

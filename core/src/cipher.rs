@@ -53,7 +53,8 @@ impl Cipher {
 
     /// Decrypt raw `IV || ciphertext`.
     pub fn decrypt_raw(&self, raw: &[u8]) -> Result<Vec<u8>> {
-        if raw.len() < IV_LEN + BLOCK || (raw.len() - IV_LEN) % BLOCK != 0 {
+        // The IV is one block long: whole blocks follow it when the whole is whole blocks.
+        if raw.len() < IV_LEN + BLOCK || raw.len() % BLOCK != 0 {
             return Err(Error::new(
                 ErrorKind::DecryptFailed,
                 format!(

@@ -80,7 +80,7 @@ fn js_number(value: f64) -> String {
         .parse::<i64>()
         .expect("LowerExp writes an integer exponent")
         + 1;
-    let sign = if value < 0.0 { "-" } else { "" };
+    let sign = if value.is_sign_negative() { "-" } else { "" };
     let body = if k <= n && n <= 21 {
         format!("{digits}{}", "0".repeat((n - k) as usize))
     } else if 0 < n && n <= 21 {
@@ -93,13 +93,7 @@ fn js_number(value: f64) -> String {
         } else {
             String::new()
         };
-        let e = n - 1;
-        format!(
-            "{}{rest}e{}{}",
-            &digits[..1],
-            if e < 0 { "-" } else { "+" },
-            e.abs()
-        )
+        format!("{}{rest}e{:+}", &digits[..1], n - 1)
     };
     format!("{sign}{body}")
 }

@@ -344,6 +344,49 @@ mod tests {
         );
     }
 
+    /// The padding-oracle guard: a decryption failure still costs exactly one
+    /// signature check, as a success does, so that a bad padding and a bad signature
+    /// take the same work. Counted (calls to the verifier), never timed.
+    #[test]
+    fn a_decryption_failure_still_runs_the_signature_check() {
+        use crate::backend::verify_count;
+        use crate::encoding::b64url_encode;
+
+        let (alice, bob) = pair();
+        let sent = alice.encode(b"hello");
+        let token = sent.token.encode();
+        let verifications = |f: &dyn Fn() -> Result<Vec<u8>>| {
+            let before = verify_count::get();
+            let out = f();
+            (out, verify_count::get() - before)
+        };
+
+        let (ok, n) = verifications(&|| bob.decode(&token, &sent.data));
+        assert_eq!((ok.unwrap(), n), (b"hello".to_vec(), 1));
+
+        // IV || one block whose plaintext ends in 0x00: never valid PKCS#7 padding.
+        let raw = bob.cipher().encrypt_with_iv(&[9u8; 16], &[0u8; 16]);
+        let bad_padding = b64url_encode(&raw[..32]);
+        let (err, n) = verifications(&|| bob.decode(&token, &bad_padding));
+        assert_eq!(err.unwrap_err().kind(), ErrorKind::DecryptFailed);
+        assert_eq!(n, 1, "a padding failure must still check the signature");
+
+        // Whole blocks of the wrong length fail before padding, and still check it.
+        let (err, n) = verifications(&|| bob.decode(&token, &b64url_encode(&[0u8; 17])));
+        assert_eq!(err.unwrap_err().kind(), ErrorKind::DecryptFailed);
+        assert_eq!(n, 1);
+
+        // A bad padding with a token from another key: still one check, same error.
+        let mallory = Session::new(alice.public_key(), &SecretKey::generate());
+        let foreign = mallory.token_for(b"hello").encode();
+        let (err, n) = verifications(&|| bob.decode(&foreign, &bad_padding));
+        assert_eq!(err.unwrap_err().kind(), ErrorKind::DecryptFailed);
+        assert_eq!(
+            n, 0,
+            "another key's token is refused before any verification"
+        );
+    }
+
     #[test]
     fn debug_shows_no_secret_material() {
         let (alice, _) = pair();
