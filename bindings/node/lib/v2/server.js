@@ -18,9 +18,14 @@ function describe (method, target, err) {
   return `crypto-sessions: rejected ${JSON.stringify(String(method))} ${JSON.stringify(String(target).slice(0, 200))}: ${err && err.message ? err.message : err}`
 }
 
-/** The payload as the handler sees it: parsed JSON, text, or bytes. */
-function revive (payload, contentType) {
+/**
+ * The payload as the handler sees it: parsed JSON, text, or bytes. A v1 payload
+ * has no content type: it revives as the v1 reference does (JSON if it parses,
+ * else text; the core's rule), as the v1 middleware's req.body.
+ */
+function revive (payload, contentType, version = 2) {
   if (payload.length === 0 && contentType === '') return undefined
+  if (version === 1 && contentType === '') return JSON.parse(native.revive(payload))
   if (JSON_TYPE.test(contentType)) return JSON.parse(payload.toString('utf8'))
   if (/^text\//i.test(contentType)) return payload.toString('utf8')
   return payload
@@ -209,7 +214,7 @@ class CryptoSessionServer {
       payload: request.payload,
       contentType: request.contentType
     }
-    req.body = revive(request.payload, request.contentType)
+    req.body = revive(request.payload, request.contentType, request.version)
     this.#secureNode(res, request)
   }
 
@@ -278,7 +283,7 @@ class CryptoSessionServer {
         clientKey: request2.clientKey,
         payload: request2.payload,
         contentType: request2.contentType,
-        body: revive(request2.payload, request2.contentType),
+        body: revive(request2.payload, request2.contentType, request2.version),
         send: async (value, init) => answer(value, init),
         json: async (value, init) => answer(Buffer.from(JSON.stringify(value ?? null)), init, 'application/json')
       }
