@@ -358,6 +358,9 @@ export declare function readServerSettings(vars: Record<string, string>): Server
 /** The status of every rejected request. */
 export declare const REJECTION_STATUS: number
 
+/** The revived form of received bytes, as JSON text (a v1 payload through the dual v2 server, `lib/v2/server.js`). */
+export declare function revive(bytes: Uint8Array): string
+
 /** A sealed answer: status, the `authorization` header and the body text. */
 export interface SealedAnswer {
   status: number

@@ -4,7 +4,11 @@
 #   make bench-http       req/s and p50/p99 latency, with and without authentication:
 #                         Express (addon vs pure-JS middlewares vs none), FastAPI/uvicorn
 #                         and Flask/gunicorn (Python binding vs none), Go net/http
-#                         (middleware vs none); prints ratios (several minutes)
+#                         (middleware vs none); prints ratios (several minutes); then
+#                         bench-http-v2
+#   make bench-http-v2    v2 with the memory and with the Redis replay store against v1
+#                         on the same Express server (createServer, acceptV1), one run,
+#                         beside a throwaway redis-server; prints ratios (~2 min)
 #   make soak             200,000 requests per server (Express + addon, FastAPI; Go
 #                         2,000,000), good and bad mixed: every answer checked, memory flat
 #   make bench-oracle     timing of a decryption failure against a signature failure
@@ -21,7 +25,7 @@ LOAD_PY_STAMP := $(VENV)/.crypto-sessions-load-reqs
 LOAD_GO_SERVER = $(CARGO_TARGET_DIR)/load/loadserver
 LOAD_ENV = LOAD_PYTHON=$(VENV_PY) LOAD_GO_SERVER=$(LOAD_GO_SERVER)
 
-.PHONY: bench-http soak bench-oracle test-soak-smoke load-deps load-go-server
+.PHONY: bench-http bench-http-v2 soak bench-oracle test-soak-smoke load-deps load-go-server
 
 TEST_TARGETS += test-soak-smoke
 
@@ -45,6 +49,12 @@ load-deps: $(LOAD_NPM_STAMP) $(LOAD_PY_STAMP) node-build js-peer-deps python-ins
 bench-http: load-deps
 	mkdir -p $(CARGO_TARGET_DIR)/load
 	cd $(LOAD_DIR) && $(LOAD_ENV) node bench-http.mjs --json $(CARGO_TARGET_DIR)/load/bench-http.json
+	cd $(LOAD_DIR) && $(WITH_REDIS) node bench-http-v2.mjs --json $(CARGO_TARGET_DIR)/load/bench-http-v2.json
+
+BENCH_V2_ARGS ?=
+bench-http-v2: $(LOAD_NPM_STAMP) node-build
+	mkdir -p $(CARGO_TARGET_DIR)/load
+	cd $(LOAD_DIR) && $(WITH_REDIS) node bench-http-v2.mjs --json $(CARGO_TARGET_DIR)/load/bench-http-v2.json $(BENCH_V2_ARGS)
 
 # Go gets 2,000,000: its RSS settles only after about a million requests (see soak.mjs).
 soak: load-deps

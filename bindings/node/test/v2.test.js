@@ -153,6 +153,11 @@ test('v2 with acceptV1: the v1 SecureFetch still works; v1 off rejects it', asyn
     const r = await v1('/items?q=v1')
     assert.equal(r.status, 200)
     assert.deepEqual(r.data, { version: 1, q: 'v1' })
+    // A v1 payload has no content type: req.body is revived as the v1 middleware's
+    // (JSON if it parses, else text), not left as bytes.
+    const posted = await v1('/items', { method: 'POST', body: { a: [1, 'é'] } })
+    assert.deepEqual(posted.data, { got: { a: [1, 'é'] }, type: '' })
+    assert.deepEqual((await v1('/items', { method: 'POST', body: 'just text' })).data, { got: 'just text', type: '' })
   } finally { await close() }
   const off = await expressApp({ keys: key.secretKey })
   try {

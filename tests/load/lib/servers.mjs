@@ -20,6 +20,8 @@ export const SERVERS = {
   'express-reference': { label: 'Express + pure-JS middleware (reference crypto stack, a session per request as the reference)', command: express('reference', { LOAD_SESSION_CACHE: '0' }) },
   'express-reference-cached': { label: 'Express + pure-JS middleware (reference crypto stack, session cache)', command: express('reference') },
   'express-plain': { label: 'Express, no authentication', command: express('plain') },
+  'express-v2-memory': { label: 'Express + createServer (v2 and v1), memory replay store', command: () => [process.execPath, [path.join(LOAD_DIR, 'servers', 'express-v2.mjs')], { LOAD_REPLAY: 'memory' }] },
+  'express-v2-redis': { label: 'Express + createServer (v2 and v1), Redis replay store', command: () => [process.execPath, [path.join(LOAD_DIR, 'servers', 'express-v2.mjs')], { LOAD_REPLAY: redisUrl() }] },
   fastapi: { label: 'FastAPI/uvicorn + Python binding', command: () => [python(), [servePy(), 'fastapi']] },
   'fastapi-plain': { label: 'FastAPI/uvicorn, no authentication', command: () => [python(), [servePy(), 'fastapi-plain']] },
   flask: { label: 'Flask/gunicorn + Python binding', command: () => [python(), [servePy(), 'flask']] },
@@ -32,6 +34,12 @@ function python () {
   const bin = process.env.LOAD_PYTHON
   if (!bin) throw new Error('LOAD_PYTHON must name the Python of the project venv (make bench-http sets it)')
   return bin
+}
+
+function redisUrl () {
+  const url = process.env.CRYPTO_SESSION_TEST_REDIS_URL
+  if (!url) throw new Error('CRYPTO_SESSION_TEST_REDIS_URL must name a redis-server: run under tests/redis/with-redis.sh (make bench-http does)')
+  return url
 }
 
 function servePy () {

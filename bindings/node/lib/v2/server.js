@@ -8,7 +8,7 @@ const native = require('../native.js')
 const { CryptoSessionError, call } = require('../errors.js')
 const { serverOptions } = require('./config.js')
 // The payload as the handler sees it: parsed JSON, text, or bytes (also the web entry's).
-const { reviveTyped: revive } = require('../bytes.js')
+const { reviveTyped } = require('../bytes.js')
 
 // CORS on every answer, rejection and preflight (the spec's "Browsers").
 const CORS_EXPOSE = ['Access-Control-Expose-Headers', native.V2_EXPOSED_HEADERS]
@@ -16,6 +16,16 @@ const CORS_ALLOW = ['Access-Control-Allow-Headers', native.V2_ALLOWED_HEADERS]
 
 function describe (method, target, err) {
   return `crypto-sessions: rejected ${JSON.stringify(String(method))} ${JSON.stringify(String(target).slice(0, 200))}: ${err && err.message ? err.message : err}`
+}
+
+/**
+ * The payload as the handler sees it: parsed JSON, text, or bytes by its content
+ * type. A v1 payload has no content type: it revives as the v1 reference does (JSON
+ * if it parses, else text; the core's rule), as the v1 middleware's req.body.
+ */
+function revive (payload, contentType, version = 2) {
+  if (version === 1 && contentType === '') return JSON.parse(native.revive(payload))
+  return reviveTyped(payload, contentType)
 }
 
 /** A handler's answer as (content type, bytes). */
@@ -201,7 +211,7 @@ class CryptoSessionServer {
       payload: request.payload,
       contentType: request.contentType
     }
-    req.body = revive(request.payload, request.contentType)
+    req.body = revive(request.payload, request.contentType, request.version)
     this.#secureNode(res, request)
   }
 
@@ -270,7 +280,7 @@ class CryptoSessionServer {
         clientKey: request2.clientKey,
         payload: request2.payload,
         contentType: request2.contentType,
-        body: revive(request2.payload, request2.contentType),
+        body: revive(request2.payload, request2.contentType, request2.version),
         send: async (value, init) => answer(value, init),
         json: async (value, init) => answer(Buffer.from(JSON.stringify(value ?? null)), init, 'application/json')
       }

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Optional, Union
 
 from crypto_sessions._config import build_v2_server
 from crypto_sessions._http import log_rejection
-from crypto_sessions._native import V2_ALLOWED_HEADERS, V2Authenticated, V2Server
+from crypto_sessions._native import V2_ALLOWED_HEADERS, V2Authenticated, V2Server, revive
 from crypto_sessions.asgi import (
     ASGIApp,
     ClientGone,
@@ -103,10 +103,21 @@ class V2Middleware:
         inner: Scope = dict(scope)
         inner["state"] = {**scope.get("state", {}), PEER_STATE_KEY: peer}
         payload = peer.payload
+        content_type = _content_type(peer)
         inner["headers"] = [
             (k, v) for k, v in scope.get("headers", ()) if bytes(k).lower() not in (b"content-length", b"content-type", b"transfer-encoding")
-        ] + [(b"content-length", str(len(payload)).encode("ascii")), (b"content-type", peer.content_type.encode("latin-1"))]
+        ] + [(b"content-length", str(len(payload)).encode("ascii"))]
+        if content_type:
+            inner["headers"].append((b"content-type", content_type.encode("latin-1")))
         await self.app(inner, _replay(payload, receive), _Sealing(peer, method, send))
+
+
+def _content_type(peer: V2Authenticated) -> str:
+    """The payload's content type (v1 carries none: a payload that is JSON is marked
+    ``application/json``, as the Flask extension does)."""
+    if peer.version == 1 and peer.payload and not isinstance(revive(peer.payload), str):
+        return "application/json"
+    return peer.content_type
 
 
 async def _read(chunks: Any, max_body: int) -> bytes:

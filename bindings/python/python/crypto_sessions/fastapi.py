@@ -14,6 +14,20 @@ and responses sealed to it.
     async def hello(peer: Peer = Depends(sessions)):
         return SecureJSONResponse({"you_sent": peer.payload})
 
+Protocol v2 (and v1 with ``accept_v1``): wrap the app in
+:class:`crypto_sessions.asgi_v2.V2Middleware`; a view then takes the usual Pydantic
+body models and returns the usual answers (all sealed), and ``Depends(current_peer)``
+gives the authenticated request (``.version``, ``.client_key``)::
+
+    app = FastAPI()
+
+    @app.post("/notes")
+    async def add(note: Note, peer: V2Authenticated = Depends(current_peer)):
+        return {"n": note.n, "version": peer.version}
+
+    asgi = V2Middleware(app)  # serve this one
+
+The rest of this module speaks v1 only.
 ``CryptoSessions(app)`` (or ``init_app(app)``) registers the handler that answers
 every rejection with the same empty 401; the reason is logged on the
 ``crypto_sessions.server`` logger. For any ASGI app, see
@@ -32,7 +46,7 @@ from starlette.types import Receive, Scope, Send
 
 from crypto_sessions._config import build_server
 from crypto_sessions._http import REJECTED_STATUS, log_rejection
-from crypto_sessions._native import ANSWER_CONTENT_TYPE, Peer, Server, serialize, serialize_json
+from crypto_sessions._native import ANSWER_CONTENT_TYPE, Peer, Server, V2Authenticated, serialize, serialize_json
 from crypto_sessions.asgi import (
     PEER_STATE_KEY,
     CryptoSessionMiddleware,
@@ -41,6 +55,7 @@ from crypto_sessions.asgi import (
     read_request,
     sealing_peer,
 )
+from crypto_sessions.asgi_v2 import PEER_STATE_KEY as V2_PEER_STATE_KEY
 from crypto_sessions.errors import CryptoSessionError
 
 __all__ = [
@@ -49,6 +64,7 @@ __all__ = [
     "SecureJSONResponse",
     "SecureResponse",
     "SessionRejected",
+    "current_peer",
 ]
 
 
@@ -116,6 +132,21 @@ class CryptoSessions:
             raise SessionRejected() from None
         setattr(request.state, PEER_STATE_KEY, peer)
         return peer
+
+
+def current_peer(request: Request) -> V2Authenticated:
+    """The dependency of a view behind :class:`~crypto_sessions.asgi_v2.V2Middleware`:
+    the authenticated request (``version``, ``client_key``, ``payload``,
+    ``content_type``). A request that did not come through the middleware (an
+    ``exempt_paths`` one, or no middleware) raises ``RuntimeError``: a 500, never an
+    unauthenticated view."""
+    peer = (request.scope.get("state") or {}).get(V2_PEER_STATE_KEY)
+    if not isinstance(peer, V2Authenticated):
+        raise RuntimeError(
+            "crypto_sessions: no authenticated request; serve the app wrapped in "
+            "crypto_sessions.asgi_v2.V2Middleware and do not exempt this path"
+        )
+    return peer
 
 
 class SecureResponse(Response):
