@@ -414,7 +414,7 @@ fn cipher_sizes_and_errors() {
     let iv = [3u8; IV_LEN];
     for n in [0usize, 1, 15, 16, 17, 31, 32, 33] {
         let pt = vec![0xa5; n];
-        let raw = c.encrypt_with_iv(&iv, &pt);
+        let raw = crypto_sessions::hazmat::encrypt_with_iv(&c, &iv, &pt);
         assert_eq!(raw.len(), IV_LEN + (n / 16 + 1) * 16, "{n}");
         assert_eq!(raw[..IV_LEN], iv);
         assert_eq!(c.decrypt_raw(&raw).unwrap(), pt);
@@ -426,7 +426,7 @@ fn cipher_sizes_and_errors() {
     assert_ne!(c.encrypt(b"x"), c.encrypt(b"x"));
     // A 16-byte IV and one whole block is the shortest input decrypted: a bad padding
     // then says so; shorter or misaligned input says its length.
-    let raw = c.encrypt_with_iv(&iv, &[0u8; 16]);
+    let raw = crypto_sessions::hazmat::encrypt_with_iv(&c, &iv, &[0u8; 16]);
     let d = detail(c.decrypt_raw(&raw[..32]), ErrorKind::DecryptFailed);
     assert_eq!(d, "bad padding after decryption");
     for n in [0usize, 16, 17, 31, 47] {

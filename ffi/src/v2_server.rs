@@ -779,7 +779,10 @@ mod tests {
     #[test]
     fn cors_header_values_are_the_spec_browsers_lists() {
         let text = |p: *const c_char| unsafe { std::ffi::CStr::from_ptr(p) }.to_str().unwrap();
-        assert_eq!(text(cs_v2_exposed_headers()), "Crypto-Session, WWW-Authenticate");
+        assert_eq!(
+            text(cs_v2_exposed_headers()),
+            "Crypto-Session, WWW-Authenticate"
+        );
         assert_eq!(
             text(cs_v2_allowed_headers()),
             "Authorization, Content-Type, Cache-Control"
