@@ -231,14 +231,31 @@ def verifier(pair: Pair, now: int) -> V2Server:
                     now=now, replay_capacity=16)
 
 
-def rejection(server: V2Server, method: str, target: str, headers: dict, body: bytes) -> str | None:
-    """The code `server` refuses the request with, None when it accepts it."""
+def authenticated(server: V2Server, method: str, target: str, headers: dict, body: bytes):
+    """What `server` makes of the request: the V2Authenticated request, or the code
+    it refuses it with."""
     auth = [v for k, v in headers.items() if k.lower() == "authorization"]
     try:
-        server.authenticate(method, target, auth, len(body), body)
+        return server.authenticate(method, target, auth, len(body), body)
     except RejectedError as e:
         return e.code or "rejected"
-    return None
+
+
+def rejection(server: V2Server, method: str, target: str, headers: dict, body: bytes) -> str | None:
+    """The code `server` refuses the request with, None when it accepts it."""
+    got = authenticated(server, method, target, headers, body)
+    return got if isinstance(got, str) else None
+
+
+def same_payload(content_type: str, a: bytes, b: bytes) -> bool:
+    """The same payload: as a JSON value for JSON (SecureClient serializes the value
+    itself), else byte for byte."""
+    if content_type.split(";")[0].strip() == "application/json" and a and b:
+        try:
+            return json.loads(a) == json.loads(b)
+        except ValueError:
+            return False
+    return a == b
 
 
 def opened(pair: Pair, method: str, token: RequestToken, status: int, ans_headers: dict, answer: bytes,
@@ -273,14 +290,6 @@ def exchange(pair: Pair, step: Step, other: Step, check: Checks) -> None:
     print(f"    signed (BIP-340 Schnorr, client key): {method} {url}")
     print(f"      body sha256 {digest[:16]}...{' (no body)' if not body else ''}, kid {token.kid} "
           f"(server key), created {clock(token.created)}, nonce {token.nonce}")
-    if body:
-        ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-        check(ctype == SEALED_TYPE, f"the body travels as {SEALED_TYPE}")
-        check(step.body not in body and b'"order"' not in body, "the body is not on the wire in clear")
-        print(f"    travelled sealed: {len(body)} bytes of {SEALED_TYPE} (ChaCha20-Poly1305, a key for this "
-              f"request only), not {step.content_type} {step.body.decode()}")
-    else:
-        check(not step.body, "a request without payload has no body")
     # The demo's own server, at the time the real one answered, accepts exactly this
     # request, and refuses it for another method, target or body.
     ans = answer_token(ans_headers)
@@ -296,15 +305,31 @@ def exchange(pair: Pair, step: Step, other: Step, check: Checks) -> None:
         flipped = body[:-1] + bytes([body[-1] ^ 1])
         check(rejection(demo_server, method, target, headers, flipped) == "invalid_signature",
               "the signature covers the body")
-    check(rejection(demo_server, method, target, headers, body) is None, "the request verifies with the server key")
+    request = authenticated(demo_server, method, target, headers, body)
+    if not check(not isinstance(request, str), f"the request verifies with the server key ({request})"):
+        return
+    check(request.client_key.hex() == client_key, "the server key authenticates the client key")
+    plain = request.payload
+    check(request.content_type == step.content_type and same_payload(step.content_type, plain, step.body),
+          "the sealed body opens to the payload and content type the client was given")
+    if body:
+        ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        check(ctype == SEALED_TYPE, f"the body travels as {SEALED_TYPE}")
+        check(plain not in body and b'"order"' not in body, "the body is not on the wire in clear")
+        print(f"    travelled sealed: {len(body)} bytes of {SEALED_TYPE} (ChaCha20-Poly1305, a key for this "
+              f"request only), not {request.content_type} {plain.decode()}")
+    else:
+        check(not step.body, "a request without payload has no body")
     check(status == 200 and len(ans) == 90 and ans[:2] == b"\x02\x00", "the server answered 200, signed")
     got = opened(pair, method, token, status, ans_headers, answer)
     seen = json.loads(got.payload) if not isinstance(got, Exception) and got.payload else None
     check(isinstance(seen, dict), f"the answer opens for this request ({got})")
     seen = seen if isinstance(seen, dict) else {}
     check((seen.get("method"), seen.get("content_type"), seen.get("payload_hex"))
-          == (method, step.content_type, step.body.hex()),
+          == (method, request.content_type, plain.hex()),
           "the server saw the signed method, content type and payload")
+    # A server whose /inspect also names the client key (the Go peer's does).
+    check(seen.get("client") in (None, client_key), "the server authenticated the client's key")
     payload = bytes.fromhex(seen.get("payload_hex") or "")
     print(f"  {V2_SERVER_NAMES[pair.server]}: kid, signature, created and the nonce "
           f"(recorded: not seen before) checked{'; opened the body' if body else ''}")
@@ -322,7 +347,8 @@ def exchange(pair: Pair, step: Step, other: Step, check: Checks) -> None:
         check(False, f"the client accepts the answer (it reported {out['err']})")
         print(f"  {client_name} REJECTED the answer: {out['err']}")
         return
-    check(out.get("status") == 200 and out.get("data") == seen, "the client reports what the server sealed")
+    # SecureClient gives no status (it returns the payload of a 2xx answer).
+    check(out.get("status") in (200, None) and out.get("data") == seen, "the client reports what the server sealed")
     data = dict(out.get("data") or {})
     if len(data.get("payload_hex") or "") > 16:
         data["payload_hex"] = f"{data['payload_hex'][:8]}...{data['payload_hex'][-4:]}"
@@ -534,6 +560,11 @@ def main() -> int:
     args = ap.parse_args()
     names, clients = args.servers.split(","), args.clients.split(",")
     v1_names = [n for n in args.v1_servers.split(",") if n]
+    for given, known, what in ((names, SERVERS_V2, "v2 server"), (clients, CLIENTS_V2, "v2 client"),
+                               (v1_names, SERVERS, "v1 server"), ([args.v1_client], CLIENTS, "v1 client")):
+        unknown = [n for n in given if n not in known]
+        if unknown:
+            ap.error(f"unknown {what} {', '.join(unknown)} (known: {', '.join(known)})")
     stop_on_sigterm()
     began = time.monotonic()
     print("crypto-session demo, protocol v2: every client signs its request (method, target, body hash,")
