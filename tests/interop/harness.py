@@ -111,6 +111,8 @@ CLIENTS_V2 = {
         Client("create", ["node", str(PEERS / "node_client_v2.mjs"), "create-secure-fetch"]),
         Client("noble", ["node", str(PEERS / "noble_client_v2.mjs")]),
         Client("go", [str(TARGET / "interop" / "go-peer"), "client-v2"]),
+        Client("c", [str(TARGET / "interop" / "c-client-v2")]),
+        Client("cli", [str(VENV_PY), str(PEERS / "cli_client_v2.py"), str(TARGET / "debug" / "crypto-session")]),
     ]
 }
 

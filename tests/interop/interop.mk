@@ -27,7 +27,7 @@ include $(ROOT)/tests/interop/js-peer-v2/js-peer-v2.mk
 # ---- the interop matrix and the demo (matrix.py, demo.py; README.md) ---------------
 #
 #   make interop-peers   build every peer the matrix runs (below)
-#   make test-interop    v1: 7 servers x 7 clients x 8 scenarios, v2: 6 x 7 x 14 (matrix.py,
+#   make test-interop    v1: 7 servers x 7 clients x 8 scenarios, v2: 7 x 10 x 14 (matrix.py,
 #                        matrix_v2.py); fails on any cell
 #   make demo-interop    the main job's account (demo.py): Python, Node and Go servers,
 #                        each called by Python, Node and Go clients; `make demo` runs it
@@ -42,9 +42,12 @@ include $(ROOT)/tests/interop/js-peer-v2/js-peer-v2.mk
 INTEROP_BIN = $(CARGO_TARGET_DIR)/interop
 INTEROP_GO_PEER = $(INTEROP_BIN)/go-peer
 INTEROP_C_CLIENT = $(INTEROP_BIN)/c-client
+INTEROP_C_CLIENT_V2 = $(INTEROP_BIN)/c-client-v2
+INTEROP_C_FLAGS = -std=c11 -Wall -Wextra -Werror -Wpedantic -O2 -I tests/c
+INTEROP_C_LIBS = $$(PKG_CONFIG_PATH=$(FFI_PREFIX)/lib/pkgconfig pkg-config --cflags --libs crypto_sessions_static)
 INTEROP_ENV = VENV=$(VENV) CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)
 
-.PHONY: interop-peers interop-go-peer interop-c-client interop-cli test-interop demo-interop
+.PHONY: interop-peers interop-go-peer interop-c-client interop-cli interop-faketime test-interop demo-interop
 
 # GO_ENV (go.mk) finds the library with pkg-config and relinks when it changed.
 interop-go-peer: ffi-local-install
@@ -56,13 +59,18 @@ interop-go-peer: ffi-local-install
 
 interop-c-client: ffi-local-install
 	mkdir -p $(INTEROP_BIN)
-	$(CC) -std=c11 -Wall -Wextra -Werror -Wpedantic -O2 -o $(INTEROP_C_CLIENT) tests/interop/peers/c_client.c \
-		$$(PKG_CONFIG_PATH=$(FFI_PREFIX)/lib/pkgconfig pkg-config --cflags --libs crypto_sessions_static)
+	$(CC) $(INTEROP_C_FLAGS) -o $(INTEROP_C_CLIENT) tests/interop/peers/c_client.c $(INTEROP_C_LIBS)
+	$(CC) $(INTEROP_C_FLAGS) -o $(INTEROP_C_CLIENT_V2) tests/interop/peers/c_client_v2.c $(INTEROP_C_LIBS)
 
 interop-cli:
 	$(CARGO) build --locked -p crypto-session-cli
 
-interop-peers: python-install node-build interop-go-peer interop-c-client interop-cli js-peer-deps js-peer-v2-deps
+# The CLI's stale scenario runs it with its clock off, under libfaketime.
+interop-faketime:
+	@command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime; }
+
+interop-peers: python-install node-build interop-go-peer interop-c-client interop-cli interop-faketime js-peer-deps \
+	js-peer-v2-deps
 
 test-interop: interop-peers
 	$(INTEROP_ENV) $(VENV)/bin/python tests/interop/matrix.py
