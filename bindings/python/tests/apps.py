@@ -18,7 +18,7 @@ from flask import Flask, g, request
 import crypto_sessions as cs
 from crypto_sessions.asgi import CryptoSessionMiddleware
 from crypto_sessions.fastapi import CryptoSessions as FastAPISessions
-from crypto_sessions.fastapi import SecureJSONResponse, SecureResponse
+from crypto_sessions.fastapi import CryptoPeer, SecureJSONResponse, SecureResponse
 from crypto_sessions.flask import CryptoSessions as FlaskSessions
 from crypto_sessions.flask import require_session, secure_json, secure_send
 
@@ -116,41 +116,41 @@ def add_v2_routes(app: Flask) -> None:
 
 def fastapi_app(secret: str, host: str, max_body: Optional[int] = None) -> FastAPI:
     app = FastAPI()
-    sessions = FastAPISessions(app, secret_key=secret, host=host, max_body=max_body)
+    sessions = FastAPISessions(app, secret_key=secret, host=host, max_body=max_body, accept_v1=True)
 
     @app.get("/getSend")
-    async def get_send(challenge: str, peer: cs.Peer = Depends(sessions)) -> SecureResponse:
+    async def get_send(challenge: str, peer: CryptoPeer = Depends(sessions)) -> SecureResponse:
         return SecureResponse(challenge)
 
     @app.get("/getJson")
-    def get_json(request: Request, peer: cs.Peer = Depends(sessions)) -> SecureJSONResponse:
+    def get_json(request: Request, peer: CryptoPeer = Depends(sessions)) -> SecureJSONResponse:
         return SecureJSONResponse(dict(request.query_params), peer=peer)
 
     @app.post("/postSend")
-    async def post_send(peer: cs.Peer = Depends(sessions)) -> SecureResponse:
-        return SecureResponse(peer.payload["challenge"])
+    async def post_send(peer: CryptoPeer = Depends(sessions)) -> SecureResponse:
+        return SecureResponse(peer.value["challenge"])
 
     @app.post("/postJson")
-    async def post_json(peer: cs.Peer = Depends(sessions)) -> SecureJSONResponse:
-        return SecureJSONResponse(peer.payload)
+    async def post_json(peer: CryptoPeer = Depends(sessions)) -> SecureJSONResponse:
+        return SecureJSONResponse(peer.value)
 
     @app.post("/created")
-    async def created(peer: cs.Peer = Depends(sessions)) -> SecureResponse:
+    async def created(peer: CryptoPeer = Depends(sessions)) -> SecureResponse:
         return SecureResponse("created", status_code=201)
 
     @app.post("/withBodyParam")
     async def with_body_param(
-        envelope: dict[str, str] = Body(...), peer: cs.Peer = Depends(sessions)
+        body: dict[str, Any] = Body(...), peer: CryptoPeer = Depends(sessions)
     ) -> SecureJSONResponse:
-        # FastAPI reads the (encrypted) body for the parameter before the dependency.
-        return SecureJSONResponse({"payload": peer.payload, "envelope_keys": list(envelope)})
+        # The guard hands the decrypted payload to FastAPI as the body.
+        return SecureJSONResponse({"payload": peer.value, "body": body})
 
     @app.put("/put")
-    async def put(peer: cs.Peer = Depends(sessions)) -> SecureResponse:
+    async def put(peer: CryptoPeer = Depends(sessions)) -> SecureResponse:
         return SecureResponse("unreachable")
 
     @app.get("/whoami")
-    async def whoami(peer: cs.Peer = Depends(sessions)) -> SecureJSONResponse:
+    async def whoami(peer: CryptoPeer = Depends(sessions)) -> SecureJSONResponse:
         return SecureJSONResponse({"peer": peer.public_key})
 
     @app.get("/health")

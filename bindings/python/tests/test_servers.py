@@ -171,7 +171,7 @@ def test_every_rejection_is_the_same_empty_401(
         assert answer.body == b"", name
         assert "authorization" not in answer.headers, name
         shapes[name] = answer.shape()
-    # Without any Authorization a dual v1/v2 server (Flask) answers as v2 does
+    # Without any Authorization a dual v1/v2 server (Flask, FastAPI) answers as v2 does
     # (`malformed`, with its headers); every v1 token is rejected the same way.
     missing = shapes.pop("missing header")
     assert len(set(shapes.values())) == 1, shapes
@@ -189,4 +189,4 @@ def test_every_rejection_is_the_same_empty_401(
 
 def _dual_version_urls() -> set[str]:
     """The test servers built on V2Server (v1 served through accept_v1)."""
-    return {d.server.base_url for kind, d in _deployed.items() if kind == "flask"}
+    return {d.server.base_url for kind, d in _deployed.items() if kind in ("flask", "fastapi")}

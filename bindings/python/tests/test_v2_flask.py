@@ -176,7 +176,7 @@ def test_cors_preflight_passes_unauthenticated(server: RunningServer) -> None:
 
 
 def test_v1_only_server_gives_a_clear_error(serve: Serve, keys: Keys) -> None:
-    v1 = serve("uvicorn", lambda url: apps.fastapi_app(keys.server_secret, url))
+    v1 = serve("uvicorn", lambda url: apps.middleware_app(keys.server_secret, url))
     with httpx.Client(base_url=v1.base_url, auth=HttpxAuth(keys.server_pub, keys.client_secret)) as http:
         with pytest.raises(cs.V1OnlyServerError, match="version=1"):
             http.get("/whoami")

@@ -73,11 +73,11 @@ def run_fastapi() -> None:
     import uvicorn
     from fastapi import Depends, FastAPI, Request
 
-    from crypto_sessions import Peer
+    from crypto_sessions.fastapi import CryptoPeer as Peer
     from crypto_sessions.fastapi import CryptoSessions, SecureJSONResponse, SecureResponse
 
     app = FastAPI()
-    sessions = CryptoSessions(app)
+    sessions = CryptoSessions(app, accept_v1=True)  # the v1 matrix
 
     @app.get("/text")
     async def text(request: Request, peer: Peer = Depends(sessions)):
@@ -89,12 +89,12 @@ def run_fastapi() -> None:
 
     @app.post("/echo")
     async def echo(peer: Peer = Depends(sessions)):
-        payload = peer.payload
+        payload = peer.value
         return SecureResponse(payload) if isinstance(payload, str) else SecureJSONResponse(payload)
 
     @app.post("/nobody")
     async def nobody(peer: Peer = Depends(sessions)):
-        return SecureResponse(str(peer.payload))
+        return SecureResponse(str(peer.value))
 
     @app.get("/r/{rest:path}")
     async def routed(request: Request, rest: str, peer: Peer = Depends(sessions)):
@@ -105,7 +105,7 @@ def run_fastapi() -> None:
         return SecureResponse("teapot", status_code=418)
 
     sock = listening_socket()
-    announce(sock, sessions.server.public_key)
+    announce(sock, sessions.server.v1_public_key)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     server.run(sockets=[sock])
 

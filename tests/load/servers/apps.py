@@ -34,18 +34,17 @@ def fastapi_app(auth: bool) -> Any:
 
         return app
 
-    from crypto_sessions import Peer
-    from crypto_sessions.fastapi import CryptoSessions, SecureJSONResponse, SecureResponse
+    from crypto_sessions.fastapi import CryptoPeer, CryptoSessions, SecureJSONResponse, SecureResponse
 
     secret_key, host = _settings()
-    sessions = CryptoSessions(app, secret_key=secret_key, host=host)
+    sessions = CryptoSessions(app, secret_key=secret_key, host=host, accept_v1=True)  # the load tests speak v1
 
     @app.post("/echo")
-    async def echo(peer: Peer = Depends(sessions)) -> SecureJSONResponse:
-        return SecureJSONResponse(peer.payload)
+    async def echo(peer: CryptoPeer = Depends(sessions)) -> SecureJSONResponse:
+        return SecureJSONResponse(peer.value)
 
     @app.get("/hello")
-    async def hello(peer: Peer = Depends(sessions)) -> SecureResponse:
+    async def hello(peer: CryptoPeer = Depends(sessions)) -> SecureResponse:
         return SecureResponse(peer.public_key)
 
     return app

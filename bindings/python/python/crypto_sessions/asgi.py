@@ -119,8 +119,8 @@ def routed(scope: Scope) -> Scope:
 
 class RoutedTarget:
     """An ASGI middleware that gives the app :func:`routed` scopes: registered by
-    :class:`crypto_sessions.fastapi.CryptoSessions` so that its dependency, which runs
-    after routing, sees an absolute-form target routed as the core checks it."""
+    :class:`crypto_sessions.fastapi.CryptoSessions` so that its guard, which matches
+    the route, sees an absolute-form target routed as the core checks it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -35,7 +35,8 @@ from flask import Flask, Response, current_app, g, request
 
 from crypto_sessions._config import build_v2_server
 from crypto_sessions._http import log_rejection
-from crypto_sessions._native import V2_ALLOWED_HEADERS, V2Authenticated, V2Server, revive
+from crypto_sessions._native import V2_ALLOWED_HEADERS, V2Server
+from crypto_sessions._peer import CryptoPeer
 from crypto_sessions.errors import CryptoSessionError, RejectedError
 
 __all__ = [
@@ -53,28 +54,6 @@ EXTENSION_KEY = "crypto_sessions"
 PROTECT_ALL_SETTING = "CRYPTO_SESSION_PROTECT_ALL"
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class CryptoPeer:
-    """The authenticated client of a request (``flask.g.crypto_peer``): ``version``
-    (2, or 1 with ``accept_v1``), ``client_key`` (x-only 32 bytes for v2, compressed
-    33 for v1), ``public_key`` (its hex), ``payload`` bytes and ``content_type``."""
-
-    def __init__(self, authenticated: V2Authenticated) -> None:
-        self.authenticated = authenticated
-        self.version = authenticated.version
-        self.client_key = authenticated.client_key
-        self.public_key = self.client_key.hex()
-        self.payload = authenticated.payload
-        self.content_type = authenticated.content_type
-
-    @property
-    def value(self) -> Any:
-        """The payload revived as the v1 reference does (JSON if it parses, else text)."""
-        return revive(self.payload)
-
-    def __repr__(self) -> str:
-        return f"CryptoPeer(version={self.version}, public_key={self.public_key!r})"
 
 
 class _State:
@@ -299,8 +278,11 @@ def _finish(response: Response) -> Response:
     empty = request.method == "HEAD" or status in _NO_BODY or status < 200
     payload = b"" if empty else response.get_data()
     content_type = "" if empty else (response.headers.get("Content-Type") or "")
+    authenticated = cast(CryptoPeer, peer).authenticated
+    if authenticated is None:  # g.crypto_peer replaced by a peer the extension did not authenticate
+        raise RuntimeError("crypto_sessions: g.crypto_peer is not the request's authenticated peer")
     try:
-        sealed = cast(CryptoPeer, peer).authenticated.seal(status, content_type, payload)
+        sealed = authenticated.seal(status, content_type, payload)
     except CryptoSessionError as err:
         # Fail closed: nothing of the answer leaves unsealed.
         log_rejection(_raw_method(), _raw_target(), err)
