@@ -73,7 +73,14 @@ def v2_app(secret: str, host: str, **options: Any) -> FastAPI:
     async def in_router() -> dict[str, bool]:
         return {"guarded": True}
 
-    app.include_router(router)
+    app.include_router(router, prefix="/r")
+    included = APIRouter()
+
+    @included.get("/by-include")
+    async def by_include() -> dict[str, bool]:
+        return {"guarded": True}
+
+    app.include_router(included, dependencies=[Depends(sessions)])
 
     @app.get("/open")
     async def open_route() -> dict[str, str]:
@@ -100,12 +107,13 @@ def test_dependency_serves_v2(keys: Keys, serve: Callable[[str, AppFactory], Run
         assert (r.status_code, r.content, v2_answer(r).status) == (404, b"nope", 404)
         assert http.get("/text").text == "sealed by the guard"
         assert http.get("/indirect").json() == {"key": client_key}
-        assert http.get("/in-router").json() == {"guarded": True}
+        assert http.get("/r/in-router").json() == {"guarded": True}
+        assert http.get("/by-include").json() == {"guarded": True}
         # A body that is not the model: FastAPI's own 422, sealed as well.
         r = http.post("/note", json={"text": 1})
         assert (r.status_code, v2_answer(r).status) == (422, 422)
     with SecureClient(keys.server_pub, keys.client_secret, server.base_url) as secure:
-        assert secure.get("/in-router") == {"guarded": True}
+        assert secure.get("/r/in-router") == {"guarded": True}
     # The open route is not guarded: a plain answer to a plain request.
     r = httpx.get(server.base_url + "/open")
     assert (r.status_code, r.json(), "crypto-session" in r.headers) == (200, {"open": "yes"}, False)
@@ -113,11 +121,11 @@ def test_dependency_serves_v2(keys: Keys, serve: Callable[[str, AppFactory], Run
 
 def test_dependency_rejects_as_the_spec_says(keys: Keys, serve: Callable[[str, AppFactory], RunningServer]) -> None:
     server = serve("uvicorn", lambda url: v2_app(keys.server_secret, url))
-    for path in ("/note", "/indirect", "/in-router"):
+    for path in ("/note", "/indirect", "/r/in-router", "/by-include"):
         r = httpx.get(server.base_url + path)
         assert (r.status_code, _code(r)) == (401, 'CryptoSession error="malformed"'), path
     client = cs.V2Client(keys.client_secret, keys.server_pub)
-    prepared = client.prepare("GET", server.base_url + "/in-router")
+    prepared = client.prepare("GET", server.base_url + "/r/in-router")
     first = httpx.get(prepared.url, headers=dict(prepared.headers))
     again = httpx.get(prepared.url, headers=dict(prepared.headers))
     assert first.status_code == 200
@@ -128,7 +136,7 @@ def test_dependency_rejects_as_the_spec_says(keys: Keys, serve: Callable[[str, A
     assert (r.status_code, _code(r)) == (401, 'CryptoSession error="unknown_key"')
     # v1 is refused unless accept_v1 is on.
     with httpx.Client(base_url=server.base_url, auth=HttpxAuth(keys.server_pub, keys.client_secret, version=1)) as v1:
-        assert v1.get("/in-router").status_code == 401
+        assert v1.get("/r/in-router").status_code == 401
 
 
 def test_dependency_stale_request_is_corrected_once(keys: Keys, serve: Callable[[str, AppFactory], RunningServer]) -> None:

@@ -79,9 +79,10 @@ def _depends_on(dependant: Any, call: Any, depth: int = 0) -> bool:
 
 def _matched_dependant(route: Any, scope: Scope) -> Any:
     """The dependant of the route that serves ``scope``, in a route that matched it.
-    FastAPI before 0.16x flattens an included router into routes of its own (with
-    the router's and the inclusion's dependencies); later versions keep it whole,
-    each of its routes an effective context with its regex and merged dependant."""
+    Older FastAPI versions flatten an included router into routes of their own (with
+    the router's and the inclusion's dependencies); newer ones (0.165 is tested) keep
+    it whole, each of its routes an effective context with its regex and merged
+    dependant."""
     contexts = getattr(route, "effective_route_contexts", None)
     if contexts is None:
         return getattr(route, "dependant", None)
