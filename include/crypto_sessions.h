@@ -1089,6 +1089,36 @@ cs_result cs_v2_client_open(const struct cs_v2_client *client,
                             struct cs_v2_request **out_retry);
 
 /**
+ * Check a response to a request known only by its token (`request_token`: the 128
+ * raw bytes, e.g. kept from an earlier exchange or given by test vectors), sent
+ * with `method` by the holder of `secret` (raw or hex) to the server key `server`
+ * (x-only, raw or hex): as `cs_v2_client_open` checks it, without a client, a
+ * retry or a clock offset. `stale` false accepts only an answer, written to
+ * `*out_answer`; `stale` true only a signed stale answer, whose server clock goes to
+ * `*out_server_time`.
+ *
+ * Errors: `CS_RESULT_V2_INVALID_ANSWER` when it is not a valid answer of that kind
+ * to that request; `CS_RESULT_INVALID_KEY`; `CS_RESULT_MALFORMED_INPUT` for a
+ * `request_token` that is not a v2 request token.
+ */
+cs_result cs_v2_check_answer(const uint8_t *secret,
+                             size_t secret_len,
+                             const uint8_t *server,
+                             size_t server_len,
+                             const char *method,
+                             size_t method_len,
+                             const uint8_t *request_token,
+                             size_t request_token_len,
+                             uint16_t status,
+                             const char *crypto_session,
+                             size_t crypto_session_len,
+                             const uint8_t *body,
+                             size_t body_len,
+                             bool stale,
+                             struct cs_v2_answer *out_answer,
+                             uint64_t *out_server_time);
+
+/**
  * CORS (the spec's Browsers section): the value of
  * `Access-Control-Expose-Headers` on every answer and rejection, so browser code can
  * read `Crypto-Session` and `WWW-Authenticate`. A static NUL-terminated string.

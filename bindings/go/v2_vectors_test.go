@@ -206,3 +206,84 @@ func TestV2VectorsPathOverride(t *testing.T) {
 		t.Fatal("override ignored")
 	}
 }
+
+type v2AnswerCheck struct {
+	Name          string `json:"name"`
+	Kind          string `json:"kind"`
+	ClientSecret  string `json:"client_secret"`
+	ServerXOnly   string `json:"server_xonly"`
+	RequestToken  string `json:"request_token"`
+	Status        int    `json:"status"`
+	CryptoSession string `json:"crypto_session_header"`
+	BodyHex       string `json:"body_hex"`
+	Expect        string `json:"expect"`
+	PayloadHex    string `json:"payload_hex"`
+	ContentType   string `json:"content_type"`
+	ServerTime    uint64 `json:"server_time"`
+}
+
+// The v2 vectors' answer_checks, through the public API: each response checked
+// against the request token it answers (OpenV2Answer, CheckV2StaleAnswer, as the
+// kind the vector names); a refused one must be ErrV2InvalidAnswer, never data.
+func TestV2VectorsAnswerChecks(t *testing.T) {
+	raw, err := os.ReadFile(v2VectorsPath())
+	if err != nil {
+		t.Fatalf("v2 vectors: %v", err)
+	}
+	var file struct {
+		AnswerChecks []v2AnswerCheck `json:"answer_checks"`
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatalf("v2 vectors: %v", err)
+	}
+	ok, refused := 0, 0
+	for _, c := range file.AnswerChecks {
+		secret, err := ParseSecretKey(c.ClientSecret)
+		if err != nil {
+			t.Fatalf("%s: client_secret: %v", c.Name, err)
+		}
+		server, err := ParseXOnlyKey(c.ServerXOnly)
+		if err != nil {
+			t.Fatalf("%s: server_xonly: %v", c.Name, err)
+		}
+		token, body := mustHex(t, c.RequestToken), mustHex(t, c.BodyHex)
+		var answer *V2Answer
+		var serverTime uint64
+		if c.Kind == "stale" {
+			serverTime, err = CheckV2StaleAnswer(secret, server, "POST", token, c.Status, c.CryptoSession, body)
+		} else {
+			answer, err = OpenV2Answer(secret, server, "POST", token, c.Status, c.CryptoSession, body)
+		}
+		switch {
+		case c.Expect != "ok":
+			if !errors.Is(err, ErrV2InvalidAnswer) || answer != nil {
+				t.Errorf("%s: got %v, %v; want ErrV2InvalidAnswer", c.Name, answer, err)
+			}
+			refused++
+		case err != nil:
+			t.Errorf("%s: %v", c.Name, err)
+		case c.Kind == "stale":
+			if serverTime != c.ServerTime {
+				t.Errorf("%s: server time %d, want %d", c.Name, serverTime, c.ServerTime)
+			}
+			ok++
+		default:
+			if answer.Status != c.Status || answer.ContentType != c.ContentType || !bytes.Equal(answer.Payload, mustHex(t, c.PayloadHex)) {
+				t.Errorf("%s: got %d %q %x", c.Name, answer.Status, answer.ContentType, answer.Payload)
+			}
+			ok++
+		}
+	}
+	if ok == 0 || refused == 0 {
+		t.Fatalf("answer_checks: %d accepted, %d refused: the section is missing or one-sided", ok, refused)
+	}
+}
+
+func mustHex(t *testing.T, text string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(text)
+	if err != nil {
+		t.Fatalf("not hex: %q", text)
+	}
+	return b
+}

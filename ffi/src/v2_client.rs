@@ -3,9 +3,12 @@
 
 use std::os::raw::c_char;
 
+use crypto_sessions::v2::answer::{open_answer, open_stale_answer, InvalidAnswer, SentRequest};
 use crypto_sessions::v2::client::{Client, ClientError, Response};
 use crypto_sessions::v2::clock::{Clock, SystemClock};
-use crypto_sessions::v2::keys::{XOnlyKey, KID_LEN, XONLY_LEN};
+use crypto_sessions::v2::kdf::ConversationKey;
+use crypto_sessions::v2::keys::{KeyPair, XOnlyKey, KID_LEN, XONLY_LEN};
+use crypto_sessions::v2::request::RequestToken;
 use crypto_sessions::v2::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
 
 use crate::boundary::{
@@ -378,6 +381,72 @@ pub extern "C" fn cs_v2_client_open(
                 Err(Failure::new(code, detail))
             }
         }
+    })
+}
+
+/// Check a response to a request known only by its token (`request_token`: the 128
+/// raw bytes, e.g. kept from an earlier exchange or given by test vectors), sent
+/// with `method` by the holder of `secret` (raw or hex) to the server key `server`
+/// (x-only, raw or hex): as `cs_v2_client_open` checks it, without a client, a
+/// retry or a clock offset. `stale` false accepts only an answer, written to
+/// `*out_answer`; `stale` true only a signed stale answer, whose server clock goes to
+/// `*out_server_time`.
+///
+/// Errors: `CS_RESULT_V2_INVALID_ANSWER` when it is not a valid answer of that kind
+/// to that request; `CS_RESULT_INVALID_KEY`; `CS_RESULT_MALFORMED_INPUT` for a
+/// `request_token` that is not a v2 request token.
+#[no_mangle]
+pub extern "C" fn cs_v2_check_answer(
+    secret: *const u8,
+    secret_len: usize,
+    server: *const u8,
+    server_len: usize,
+    method: *const c_char,
+    method_len: usize,
+    request_token: *const u8,
+    request_token_len: usize,
+    status: u16,
+    crypto_session: *const c_char,
+    crypto_session_len: usize,
+    body: *const u8,
+    body_len: usize,
+    stale: bool,
+    out_answer: *mut cs_v2_answer,
+    out_server_time: *mut u64,
+) -> cs_result {
+    guard(|| {
+        distinct_outputs(&[region(out_answer), region(out_server_time)])?;
+        let out_answer = out_arg(out_answer, "out_answer")?;
+        let out_server_time = out_arg(out_server_time, "out_server_time")?;
+        let secret = secret_arg(secret, secret_len, "secret")?;
+        let server = xonly_arg(server, server_len, "server")?;
+        // SAFETY: the caller's contract for each (pointer, length) pair.
+        let method = unsafe { str_arg(method, method_len, "method") }?;
+        let token = unsafe { bytes_arg(request_token, request_token_len, "request_token") }?;
+        let crypto_session =
+            unsafe { str_arg(crypto_session, crypto_session_len, "crypto_session") }?;
+        let body = unsafe { bytes_arg(body, body_len, "body") }?;
+        let token = RequestToken::from_bytes(token)?;
+        let conversation = ConversationKey::new(&KeyPair::new(&secret), &server);
+        let sent = SentRequest {
+            server: &server,
+            token: &token,
+            method,
+            conversation: &conversation,
+        };
+        let invalid = |e: InvalidAnswer| Failure::new(cs_result::V2InvalidAnswer, e.to_string());
+        if stale {
+            *out_server_time =
+                open_stale_answer(sent, status, crypto_session, body).map_err(invalid)?;
+        } else {
+            let opened = open_answer(sent, status, crypto_session, body).map_err(invalid)?;
+            *out_answer = cs_v2_answer {
+                status,
+                content_type: cs_bytes::new(opened.content_type),
+                payload: cs_bytes::new(opened.payload),
+            };
+        }
+        Ok(())
     })
 }
 

@@ -1,7 +1,7 @@
 /*
  * Protocol v2 through the C API: tests/vectors/v2.json's `server` and `request`
- * sections replayed at the vectors' `now` (cs_v2_server_config_set_test_clock),
- * exchanges between the C client and the C server (answers, rejections, the signed
+ * sections replayed at the vectors' `now` (cs_v2_server_config_set_test_clock), its
+ * `answer_checks` through cs_v2_check_answer, exchanges between the C client and the C server (answers, rejections, the signed
  * stale answer and its one retry, v1 on a server accepting it), and hostile callers.
  *
  * CRYPTO_SESSIONS_V2_VECTORS=<file> runs another file of the same format. The program
@@ -234,6 +234,71 @@ static void test_request(json all) {
         cs_v2_authenticated_free(request);
         cs_v2_server_free(server);
     }
+}
+
+/* The answer_checks section: each response checked against the request token it
+ * answers (cs_v2_check_answer), as the kind the vector names. */
+static void test_answer_checks(json all) {
+    json s = section(all, "answer_checks");
+    unsigned long ok = 0, refused = 0;
+    for (size_t i = 0; i < json_count(s); i++, release()) {
+        json v = json_at(s, i);
+        const char *name = field(v, "name");
+        size_t token_len = 0, body_len = 0;
+        const uint8_t *token = hex_field(v, "request_token", &token_len);
+        const uint8_t *body = hex_field(v, "body_hex", &body_len);
+        bool stale = strcmp(field(v, "kind"), "stale") == 0;
+        cs_v2_answer answer = {0};
+        uint64_t server_time = 0;
+        cs_result rc = cs_v2_check_answer(BYT(field(v, "client_secret")), BYT(field(v, "server_xonly")), TXT("POST"),
+                                          token, token_len, (uint16_t)u64_field(v, "status"),
+                                          TXT(field(v, "crypto_session_header")), body, body_len, stale, &answer,
+                                          &server_time);
+        if (strcmp(field(v, "expect"), "ok") != 0) {
+            CHECK_MSG(rc == CS_RESULT_V2_INVALID_ANSWER, "answer_checks %s: result %u, want invalid_answer", name,
+                      (unsigned)rc);
+            refused++;
+        } else if (stale) {
+            CHECK_MSG(rc == CS_RESULT_OK, "answer_checks %s: result %u", name, (unsigned)rc);
+            CHECK_MSG(server_time == u64_field(v, "server_time"), "answer_checks %s: server time", name);
+            ok++;
+        } else {
+            size_t payload_len = 0;
+            const uint8_t *payload = hex_field(v, "payload_hex", &payload_len);
+            CHECK_MSG(rc == CS_RESULT_OK, "answer_checks %s: result %u", name, (unsigned)rc);
+            CHECK_MSG(rc != CS_RESULT_OK || bytes_equal(answer.payload, payload, payload_len),
+                      "answer_checks %s: payload", name);
+            CHECK_MSG(rc != CS_RESULT_OK || text_is(answer.content_type, field(v, "content_type")),
+                      "answer_checks %s: content type", name);
+            ok++;
+        }
+        cs_v2_answer_free(&answer);
+    }
+    CHECK_MSG(ok > 0 && refused > 0, "answer_checks: %lu accepted, %lu refused", ok, refused);
+    /* The first (valid) answer taken as a signed stale answer: refused. A token of the
+     * wrong size: malformed input. No output: a NULL argument. */
+    json first = json_at(s, 0);
+    size_t token_len = 0, body_len = 0;
+    const uint8_t *token = hex_field(first, "request_token", &token_len);
+    const uint8_t *body = hex_field(first, "body_hex", &body_len);
+    cs_v2_answer answer = {0};
+    uint64_t server_time = 0;
+    CHECK_RC(cs_v2_check_answer(BYT(field(first, "client_secret")), BYT(field(first, "server_xonly")), TXT("POST"),
+                                token, token_len, (uint16_t)u64_field(first, "status"),
+                                TXT(field(first, "crypto_session_header")), body, body_len, true, &answer,
+                                &server_time),
+             CS_RESULT_V2_INVALID_ANSWER);
+    CHECK_RC(cs_v2_check_answer(BYT(field(first, "client_secret")), BYT(field(first, "server_xonly")), TXT("POST"),
+                                token, token_len - 1, (uint16_t)u64_field(first, "status"),
+                                TXT(field(first, "crypto_session_header")), body, body_len, false, &answer,
+                                &server_time),
+             CS_RESULT_MALFORMED_INPUT);
+    CHECK_RC(cs_v2_check_answer(BYT(field(first, "client_secret")), BYT(field(first, "server_xonly")), TXT("POST"),
+                                token, token_len, (uint16_t)u64_field(first, "status"),
+                                TXT(field(first, "crypto_session_header")), body, body_len, false, NULL,
+                                &server_time),
+             CS_RESULT_NULL_ARGUMENT);
+    release();
 }
 
 static const char *SERVER_SECRET = "b28267ad37f11a8c7a80a5a263d4fc19e8f0f82b7c9aeec83429a9df11351aa8";
@@ -601,6 +666,7 @@ int main(void) {
     test_keys(all);
     test_server(all);
     test_request(all);
+    test_answer_checks(all);
     test_exchange();
     test_v1_on_v2_server();
     test_hostile();
