@@ -110,22 +110,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if prepared.ContentType != "" {
 		out.Header.Set("Content-Type", prepared.ContentType)
 	}
-	if prepared.Body != nil {
-		sealed := prepared.Body
-		out.Body = io.NopCloser(bytes.NewReader(sealed))
-		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(sealed)), nil }
-		out.ContentLength = int64(len(sealed))
-	} else {
-		out.Body = http.NoBody
-		out.GetBody = nil
-		out.ContentLength = 0
-	}
-
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	resp, err := base.RoundTrip(out)
+	resp, err := t.roundTripSealed(out, prepared.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -135,14 +120,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		setBody(resp, nil)
 		return resp, nil
 	}
-	sealed, err := io.ReadAll(io.LimitReader(resp.Body, t.maxAnswer()+1))
-	resp.Body.Close()
+	sealed, err := t.readAnswer(resp)
 	if err != nil {
 		return nil, err
-	}
-	if int64(len(sealed)) > t.maxAnswer() {
-		return nil, &Error{Kind: ErrTooLarge, Code: uint32(kindCode(ErrTooLarge)),
-			Detail: "input too large: the answer is larger than " + strconv.FormatInt(t.maxAnswer(), 10) + " bytes"}
 	}
 	payload, err := t.client.Open(resp.StatusCode, resp.Header.Get("Authorization"), sealed)
 	if err != nil {
@@ -150,6 +130,40 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	setBody(resp, payload)
 	return resp, nil
+}
+
+// roundTripSealed sends out, its body replaced by the sealed one (none when empty),
+// through the base transport.
+func (t *Transport) roundTripSealed(out *http.Request, sealed []byte) (*http.Response, error) {
+	if len(sealed) > 0 {
+		out.Body = io.NopCloser(bytes.NewReader(sealed))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(sealed)), nil }
+		out.ContentLength = int64(len(sealed))
+	} else {
+		out.Body = http.NoBody
+		out.GetBody = nil
+		out.ContentLength = 0
+	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(out)
+}
+
+// readAnswer reads and closes the answer's body: at most maxAnswer bytes, else
+// ErrTooLarge.
+func (t *Transport) readAnswer(resp *http.Response) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxAnswer()+1))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > t.maxAnswer() {
+		return nil, &Error{Kind: ErrTooLarge, Code: uint32(kindCode(ErrTooLarge)),
+			Detail: "input too large: the answer is larger than " + strconv.FormatInt(t.maxAnswer(), 10) + " bytes"}
+	}
+	return body, nil
 }
 
 // checkRedirect refuses a request http.Client made to follow a redirect (its

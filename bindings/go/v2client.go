@@ -4,7 +4,6 @@ package cryptosessions
 import "C"
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/url"
@@ -272,32 +271,13 @@ func (t *Transport) sendV2(req *http.Request, p *v2Prepared, mayRetry bool) (*ht
 	if p.cacheCtrl != "" {
 		out.Header.Set("Cache-Control", p.cacheCtrl)
 	}
-	if len(p.body) > 0 {
-		sealed := p.body
-		out.Body = io.NopCloser(bytes.NewReader(sealed))
-		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(sealed)), nil }
-		out.ContentLength = int64(len(sealed))
-	} else {
-		out.Body = http.NoBody
-		out.GetBody = nil
-		out.ContentLength = 0
-	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	resp, err := base.RoundTrip(out)
+	resp, err := t.roundTripSealed(out, p.body)
 	if err != nil {
 		return nil, nil, err
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxAnswer()+1))
-	resp.Body.Close()
+	body, err := t.readAnswer(resp)
 	if err != nil {
 		return nil, nil, err
-	}
-	if int64(len(body)) > t.maxAnswer() {
-		return nil, nil, &Error{Kind: ErrTooLarge, Code: uint32(kindCode(ErrTooLarge)),
-			Detail: "input too large: the answer is larger than " + strconv.FormatInt(t.maxAnswer(), 10) + " bytes"}
 	}
 	cs, hasCS := header(resp.Header, "Crypto-Session")
 	www, _ := header(resp.Header, "WWW-Authenticate")
