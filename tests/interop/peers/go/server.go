@@ -1,16 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	cryptosessions "github.com/crypto-sessions/crypto-sessions/bindings/go"
 )
@@ -33,35 +28,7 @@ func serve() int {
 		return fail(err)
 	}
 	defer server.Close()
-
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "0"
-	}
-	listener, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
-	if err != nil {
-		return fail(err)
-	}
-	httpServer := &http.Server{Handler: server.Middleware(routes(logger)), ReadHeaderTimeout: 10 * time.Second}
-
-	line, _ := json.Marshal(map[string]any{"port": listener.Addr().(*net.TCPAddr).Port, "pubkey": server.PublicKey().String()})
-	fmt.Println(string(line))
-
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM, os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- httpServer.Serve(listener) }()
-	select {
-	case err := <-done:
-		return fail(err)
-	case <-stop:
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := httpServer.Shutdown(ctx); err != nil {
-			return fail(err)
-		}
-		return 0
-	}
+	return listenAndServe(server.Middleware(routes(logger)), server.PublicKey().String(), fail)
 }
 
 // routes are the contract's routes; the middleware has authenticated every

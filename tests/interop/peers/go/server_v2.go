@@ -1,18 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	cryptosessions "github.com/crypto-sessions/crypto-sessions/bindings/go"
 )
@@ -37,35 +32,7 @@ func serveV2() int {
 	if err != nil {
 		return fail(fmt.Errorf("CRYPTO_SESSION_KEY: %w", err))
 	}
-
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "0"
-	}
-	listener, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
-	if err != nil {
-		return fail(err)
-	}
-	httpServer := &http.Server{Handler: server.Middleware(routesV2()), ReadHeaderTimeout: 10 * time.Second}
-	line, _ := json.Marshal(map[string]any{"port": listener.Addr().(*net.TCPAddr).Port,
-		"pubkey": hex.EncodeToString(key.PublicKey().XOnly())})
-	fmt.Println(string(line))
-
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM, os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- httpServer.Serve(listener) }()
-	select {
-	case err := <-done:
-		return fail(err)
-	case <-stop:
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := httpServer.Shutdown(ctx); err != nil {
-			return fail(err)
-		}
-		return 0
-	}
+	return listenAndServe(server.Middleware(routesV2()), hex.EncodeToString(key.PublicKey().XOnly()), fail)
 }
 
 // routesV2 are the v2 contract's routes, for every method; the middleware seals
