@@ -1133,6 +1133,13 @@ const char *cs_v2_exposed_headers(void);
 const char *cs_v2_allowed_headers(void);
 
 /**
+ * The method-override headers (`X-HTTP-Method-Override, ...`, comma-separated) an
+ * integration removes from an authenticated request, so that the application sees
+ * the signed method only. A static NUL-terminated string.
+ */
+const char *cs_v2_method_override_headers(void);
+
+/**
  * Make an empty v2 server configuration in `*out_config`; free it with
  * `cs_v2_server_config_free`. Add at least one key and one origin, then build servers
  * from it with `cs_v2_server_new` (the configuration can be reused and changed).

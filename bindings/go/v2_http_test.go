@@ -63,6 +63,11 @@ func v2Routes() *http.ServeMux {
 		_, _ = io.WriteString(w, "hello "+r.URL.Query().Get("name")+" v"+string(rune('0'+req.Version))+
 			" "+hex.EncodeToString(req.ClientKey))
 	})
+	// The method-override headers as the handler sees them (none, ever).
+	mux.HandleFunc("GET /overrides", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.Header.Get("X-HTTP-Method-Override")+r.Header.Get("X-HTTP-Method")+
+			r.Header.Get("X-Method-Override"))
+	})
 	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
 		var in map[string]any
 		if err := jsonDecode(r.Body, &in); err != nil || r.Header.Get("Content-Type") != "application/json" {
@@ -412,6 +417,16 @@ func TestV2PreflightAndOverride(t *testing.T) {
 	client, _, _ := newV2HTTPClient(t, ts.key.PublicKey(), rec)
 	if resp, _, err := do(t, client, "GET", ts.URL+"/hello", "", nil); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("override: %v %v", resp, err)
+	}
+	// The handler never sees them: the middleware removes the core's list.
+	rec = &recorder{tamper: func(r *http.Request) {
+		for _, name := range []string{"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"} {
+			r.Header.Set(name, "DELETE")
+		}
+	}}
+	client, _, _ = newV2HTTPClient(t, ts.key.PublicKey(), rec)
+	if resp, body, err := do(t, client, "GET", ts.URL+"/overrides", "", nil); err != nil || resp.StatusCode != 200 || len(body) != 0 {
+		t.Fatalf("the handler saw override headers: %v %q %v", resp, body, err)
 	}
 }
 

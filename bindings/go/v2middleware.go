@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -46,9 +47,9 @@ var (
 	allowed = C.GoString(C.cs_v2_allowed_headers())
 )
 
-// methodOverrides are headers the middleware removes: the application sees the
-// signed method, nothing else.
-var methodOverrides = []string{"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}
+// methodOverrides are the core's method-override headers, which the middleware
+// removes: the application sees the signed method, nothing else.
+var methodOverrides = strings.Split(C.GoString(C.cs_v2_method_override_headers()), ", ")
 
 // Middleware authenticates every request before next sees it, and seals next's
 // answer for the request it answers.

@@ -152,6 +152,15 @@ pub extern "C" fn cs_v2_allowed_headers() -> *const c_char {
     static_cstr(&VALUE, crypto_sessions::v2::ALLOWED_HEADERS)
 }
 
+/// The method-override headers (`X-HTTP-Method-Override, ...`, comma-separated) an
+/// integration removes from an authenticated request, so that the application sees
+/// the signed method only. A static NUL-terminated string.
+#[no_mangle]
+pub extern "C" fn cs_v2_method_override_headers() -> *const c_char {
+    static VALUE: OnceLock<CString> = OnceLock::new();
+    static_cstr(&VALUE, crypto_sessions::v2::METHOD_OVERRIDE_HEADERS)
+}
+
 /// Make an empty v2 server configuration in `*out_config`; free it with
 /// `cs_v2_server_config_free`. Add at least one key and one origin, then build servers
 /// from it with `cs_v2_server_new` (the configuration can be reused and changed).
@@ -786,6 +795,15 @@ mod tests {
         assert_eq!(
             text(cs_v2_allowed_headers()),
             "Authorization, Content-Type, Cache-Control"
+        );
+    }
+
+    #[test]
+    fn method_override_headers_are_the_usual_three() {
+        let text = |p: *const c_char| unsafe { std::ffi::CStr::from_ptr(p) }.to_str().unwrap();
+        assert_eq!(
+            text(cs_v2_method_override_headers()),
+            "X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override"
         );
     }
 }

@@ -52,6 +52,11 @@ pub const EXPOSED_HEADERS: &str = "Crypto-Session, WWW-Authenticate";
 /// sealed request body travels with `Cache-Control: no-transform`, which is not a
 /// CORS-safelisted request header: without it a browser's POST fails its preflight.
 pub const ALLOWED_HEADERS: &str = "Authorization, Content-Type, Cache-Control";
+/// Method-override headers (comma-separated), which an HTTP integration removes from
+/// an authenticated request: the application must see the signed method only (the
+/// spec's "servers ignore method-override headers").
+pub const METHOD_OVERRIDE_HEADERS: &str =
+    "X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override";
 /// Environment variable naming another v2 vector file for the test suites.
 pub const ENV_VECTORS: &str = "CRYPTO_SESSIONS_V2_VECTORS";
 
