@@ -48,9 +48,10 @@ test-wasm: wasm python-install interop-go-peer
 	  node --conditions=browser --test test/wasm/edge.test.mjs
 
 # The browser test and demo: Debian's Chromium (installed when missing; no browser
-# download) driven by playwright-core; the page calls the package's Web handler and
-# the Python package's ASGI server (the project's venv). The screenshot of the demo page is kept in
-# $(WASM_ARTIFACTS) (under the build tree, gitignored).
+# download) driven by playwright-core; the page calls the package's Web handler, the
+# Python package's ASGI server (the project's venv) and the Go package's middleware
+# (the interop peer's server-browser mode). The screenshot of the demo page is kept
+# in $(WASM_ARTIFACTS) (under the build tree, gitignored).
 CHROMIUM := /usr/bin/chromium
 WASM_ARTIFACTS := $(CARGO_TARGET_DIR)/wasm-artifacts
 .PHONY: chromium test-wasm-browser demo-wasm
@@ -60,8 +61,8 @@ DEMO_TARGETS += demo-wasm
 chromium:
 	@[ -x $(CHROMIUM) ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test-wasm-browser: wasm chromium python-install
-	cd $(ROOT)/bindings/node && CS_ARTIFACTS=$(WASM_ARTIFACTS) CS_PYTHON=$(VENV)/bin/python \
+test-wasm-browser: wasm chromium python-install interop-go-peer
+	cd $(ROOT)/bindings/node && CS_ARTIFACTS=$(WASM_ARTIFACTS) CS_PYTHON=$(VENV)/bin/python CS_GO_PEER=$(INTEROP_GO_PEER) \
 	  node --conditions=browser --test test/wasm/browser.test.mjs
 
 demo-wasm: test-wasm-browser
