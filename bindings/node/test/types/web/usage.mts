@@ -23,7 +23,7 @@ async function client (): Promise<void> {
   const r2: V2Response<{ n: number }> = await v2('https://api.example/n', { method: 'POST', body: { n: 1 } })
   const m: number = r2.data.n
   const keys: string = v2.publicKey + v2.serverKey + getPublicKey(secretKey).hex + xonlyOf(publicKey).hex + kidOf(publicKey).hex
-  const backend: 'k256' = CORE_BACKEND
+  const backend: 'libsecp256k1' = CORE_BACKEND
   void [hello, t, n, m, keys, backend]
   try {
     await v2('https://api.example/')
