@@ -45,7 +45,8 @@ wasm: wasm-tools node-deps
 # test-wasm: the size budget; the `node` condition's fallback when no addon loads;
 # both vector files under Node with the `browser` condition; the browser entry's
 # declarations (web/index.d.mts) against its real exports; the Web handler on
-# Deno (npm package `deno`) for v2 (SecureFetch) and v1 (the Python and Go clients).
+# Deno (npm package `deno`) for v2 (SecureFetch) and v1 (the Python and Go clients),
+# and on workerd (npm package `workerd`) for v1 and v2 (the Python and Go clients).
 .PHONY: test-wasm
 TEST_TARGETS += test-wasm
 
@@ -53,7 +54,7 @@ test-wasm: wasm python-install interop-go-peer
 	cd $(ROOT)/bindings/node && node --test test/wasm/size.test.mjs test/wasm/fallback.test.js
 	cd $(ROOT)/bindings/node && node --conditions=browser --test test/wasm/vectors.test.mjs test/wasm/exports.test.mjs
 	cd $(ROOT)/bindings/node && CS_PYTHON=$(VENV)/bin/python CS_GO_PEER=$(INTEROP_GO_PEER) \
-	  node --conditions=browser --test test/wasm/edge.test.mjs
+	  node --conditions=browser --test test/wasm/edge.test.mjs test/wasm/workerd.test.mjs
 
 # The browser test and demo: Debian's Chromium (installed when missing; no browser
 # download) driven by playwright-core; the page calls the package's Web handler, the
