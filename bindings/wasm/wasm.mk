@@ -16,8 +16,11 @@ WASM_BINDGEN := $(TOOLS)/bin/wasm-bindgen
 WASM_OUT := $(ROOT)/bindings/node/wasm
 
 # secp256k1-sys compiles libsecp256k1 with the cc crate: clang for wasm32, llvm-ar.
-WASM_CC_ENV := CC_wasm32_unknown_unknown=clang AR_wasm32_unknown_unknown=llvm-ar \
-  CFLAGS_wasm32_unknown_unknown="-include $(WASM_DIR)/secp256k1-config.h"
+# The header's hash rides in CFLAGS: cargo rebuilds the C when CFLAGS change, not
+# when an -include'd file does.
+WASM_CC_ENV = CC_wasm32_unknown_unknown=clang AR_wasm32_unknown_unknown=llvm-ar \
+  CFLAGS_wasm32_unknown_unknown="-include $(WASM_DIR)/secp256k1-config.h \
+  -DCS_SECP256K1_CONFIG=$$(sha256sum $(WASM_DIR)/secp256k1-config.h | cut -c1-16)"
 WASM_OPT := $(ROOT)/bindings/node/node_modules/.bin/wasm-opt
 
 .PHONY: wasm wasm-tools
