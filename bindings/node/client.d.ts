@@ -114,6 +114,8 @@ export interface SecureFetchOptions extends RequestInit {
   fetcher?: Fetcher
   /** Log each outgoing request. */
   verbose?: boolean
+  /** 1, the default; `{ protocol: 2 }` makes the v2 fetch instead (see SecureFetchConstructor). */
+  protocol?: 1
 }
 
 export interface SecureRequestInit extends Omit<RequestInit, 'body'> {
@@ -131,14 +133,9 @@ export interface SecureInstance {
   session: CryptoSession
 }
 
-export interface SecureFetch {
+/** A v1 fetch that signs, encrypts and checks every exchange with one server. */
+export interface SecureFetch extends Function {
   <T = any>(input: string | URL | Request, init?: SecureRequestInit): Promise<SecureResponse<T>>
-}
-/** A fetch that signs, encrypts and checks every exchange with one server. */
-export declare class SecureFetch extends Function {
-  static create(peerKey: KeyInput, secretKey: KeyInput, options?: SecureFetchOptions): SecureInstance
-  static generate(peerKey: KeyInput, options?: SecureFetchOptions): SecureInstance
-  constructor(peerKey: KeyInput, secretKey: KeyInput, options?: SecureFetchOptions)
   readonly session: CryptoSession
   readonly hostname: string
   readonly fetcher: Fetcher
@@ -147,6 +144,18 @@ export declare class SecureFetch extends Function {
   fetch<T = any>(input: string | URL | Request, init?: SecureRequestInit): Promise<SecureResponse<T>>
   handleResponse<T = any>(response: Response): Promise<SecureResponse<T>>
 }
+/**
+ * `new SecureFetch(serverKey, secretKey, options)`: v1 (the reference's), or with
+ * `{ protocol: 2 }` the v2 fetch of createSecureFetch (a verified answer, or a throw).
+ */
+export interface SecureFetchConstructor {
+  new (serverKey: KeyInput, secretKey: KeyInput, options: SecureFetchV2Options & { protocol: 2 }): SecureFetchV2
+  new (peerKey: KeyInput, secretKey: KeyInput, options?: SecureFetchOptions): SecureFetch
+  readonly prototype: SecureFetch
+  create(peerKey: KeyInput, secretKey: KeyInput, options?: SecureFetchOptions): SecureInstance
+  generate(peerKey: KeyInput, options?: SecureFetchOptions): SecureInstance
+}
+export declare const SecureFetch: SecureFetchConstructor
 
 // ---- keys and constants ----------------------------------------------------
 
@@ -177,6 +186,7 @@ export interface V2Response<T = any> extends Response {
 }
 export interface SecureFetchV2 {
   <T = any>(input: string | URL, init?: Omit<RequestInit, 'body'> & { body?: unknown }): Promise<V2Response<T>>
+  readonly protocol: 2
   readonly publicKey: string
   readonly serverKey: string
   readonly clockOffset: number

@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type {
-  KeyInput, Payload, Json, ErrorCode, ERROR_CODES, CryptoSessionError, Bytes, TokenData, Token, EncodedData, DecodedData, CryptoSession, Fetcher, SecureFetchOptions, SecureRequestInit, SecureResponse, SecureInstance, SecureFetch, KeyPair, generateKeyPair, getPublicKey, PROTOCOL_VERSION, CORE_VERSION, CORE_BACKEND, SecureFetchV2Options, V2Response, SecureFetchV2, createSecureFetch
+  KeyInput, Payload, Json, ErrorCode, ERROR_CODES, CryptoSessionError, Bytes, TokenData, Token, EncodedData, DecodedData, CryptoSession, Fetcher, SecureFetchOptions, SecureRequestInit, SecureResponse, SecureInstance, SecureFetch, SecureFetchConstructor, KeyPair, generateKeyPair, getPublicKey, PROTOCOL_VERSION, CORE_VERSION, CORE_BACKEND, SecureFetchV2Options, V2Response, SecureFetchV2, createSecureFetch
 } from './client'
 
 // The client side (and keys): client.d.ts, shared with the browser/edge entry.

@@ -12,11 +12,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import * as api from 'crypto-sessions'
-import { compare, report } from './wasm-contenders.mjs'
+import { breakdown, compare, report, reportBreakdown } from './wasm-contenders.mjs'
 
 const here = p => fileURLToPath(new URL(p, import.meta.url))
 
 console.log(report(`Node ${process.version}`, await compare(api)))
+console.log(reportBreakdown(`Node ${process.version}`, await breakdown(api)))
 
 // The same module in Chromium: bundled for the browser, next to the package bundle.
 // @cmdcode/crypto-utils imports { webcrypto } from 'crypto': in a browser that is
@@ -34,8 +35,9 @@ const bundled = await build({
 const files = {
   '/': ['text/html', `<!doctype html><script type="module">
     import * as api from './crypto-sessions.mjs'
-    import { compare, report } from './contenders.mjs'
-    compare(api).then(r => { window.out = report(navigator.userAgent.match(/Chrom\\S+/)[0], r) }, e => { window.out = 'error: ' + e })
+    import { breakdown, compare, report, reportBreakdown } from './contenders.mjs'
+    const where = navigator.userAgent.match(/Chrom\\S+/)[0]
+    compare(api).then(async r => { window.out = report(where, r) + '\\n' + reportBreakdown(where, await breakdown(api)) }, e => { window.out = 'error: ' + e })
   </script>`],
   '/contenders.mjs': ['text/javascript', bundled.outputFiles[0].contents],
   '/crypto-sessions.mjs': ['text/javascript', readFileSync(here('../dist/web/crypto-sessions.mjs'))],

@@ -24,7 +24,8 @@ await build({
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
-  external: ['node:*'],
+  // The .wasm stays a file beside the bundle (workerd imports it as a module).
+  external: ['node:*', './crypto_sessions_wasm_bg.wasm'],
   minify: true,
   legalComments: 'none',
   plugins: [webNative],

@@ -12,7 +12,7 @@
 //   (no Redis client), there is no thread pool (`threadPool`), and `cors` adds
 //   `Access-Control-Allow-Origin` for the page origins a server allows;
 // - bytes are Uint8Array (Node: Buffer, a Uint8Array);
-// - `CORE_BACKEND` is always `k256`;
+// - `CORE_BACKEND` is always `libsecp256k1` (its C compiled to WebAssembly with the core);
 // - web-only extras: createHandler, V2Client, V2Server, xonlyOf, kidOf.
 
 import type { Bytes, KeyInput } from '../client.js'
@@ -131,7 +131,7 @@ export declare function xonlyOf(publicKey: KeyInput): Bytes
 /** The key id (8 bytes) of a public key (any form). */
 export declare function kidOf(publicKey: KeyInput): Bytes
 /** The arithmetic of the WebAssembly build. */
-export declare const CORE_BACKEND: 'k256'
+export declare const CORE_BACKEND: 'libsecp256k1'
 
 declare const cryptoSessions: {
   CryptoSession: typeof CryptoSession
@@ -147,7 +147,7 @@ declare const cryptoSessions: {
   createSecureFetch: typeof createSecureFetch
   PROTOCOL_VERSION: number
   CORE_VERSION: string
-  CORE_BACKEND: 'k256'
+  CORE_BACKEND: 'libsecp256k1'
   createHandler: typeof createHandler
   V2Client: typeof V2Client
   V2Server: typeof V2Server

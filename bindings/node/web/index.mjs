@@ -4,12 +4,20 @@
 // makes it one ES module next to the .wasm: <script type="module"> or `import`.
 import init from '../wasm/crypto_sessions_wasm.js'
 
-const wasmUrl = new URL('./crypto_sessions_wasm_bg.wasm', import.meta.url)
-// fetch() reads no file: URL in Node; Deno and Bun read files the same way.
-const source = wasmUrl.protocol === 'file:'
-  ? await (await import('node:fs/promises')).readFile(wasmUrl)
-  : wasmUrl
-await init({ module_or_path: source })
+await init({ module_or_path: await wasmSource() })
+
+async function wasmSource () {
+  let url
+  try {
+    url = new URL('./crypto_sessions_wasm_bg.wasm', import.meta.url)
+  } catch {
+    // workerd gives a module no URL: the .wasm is a module of the worker (a `wasm`
+    // module of its config, or Wrangler's CompiledWasm rule), imported by name.
+    return (await import('./crypto_sessions_wasm_bg.wasm')).default
+  }
+  // fetch() reads no file: URL in Node; Deno and Bun read files the same way.
+  return url.protocol === 'file:' ? (await import('node:fs/promises')).readFile(url) : url
+}
 
 // The facade is CommonJS, bundled lazily: it runs only now, after instantiation.
 const facade = await import('./facade.cjs')

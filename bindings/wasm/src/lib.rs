@@ -31,7 +31,7 @@ pub fn core_version() -> String {
     crypto_sessions::VERSION.to_string()
 }
 
-/// The core's arithmetic: `"k256"` (pure Rust) in WebAssembly.
+/// The core's arithmetic: `"libsecp256k1"` (its C compiled to WebAssembly too).
 #[wasm_bindgen(js_name = coreBackend)]
 pub fn core_backend() -> String {
     crypto_sessions::BACKEND.to_string()

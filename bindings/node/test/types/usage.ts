@@ -77,3 +77,14 @@ async function v2use (): Promise<number> {
   return r.data.ok ? r.status : v2fetch.clockOffset
 }
 void v2use
+// SecureFetch with `protocol: 2` is the same v2 fetch; without it, v1.
+const v2also = new SecureFetch(v2server.publicKeys[0], '00'.repeat(32), { protocol: 2, hostname: 'http://localhost:3001' })
+const v2protocol: 2 = v2also.protocol
+async function v2also2 (): Promise<string> {
+  const r = await v2also<{ ok: boolean }>('/x', { method: 'POST', body: { ok: true } })
+  return r.contentType
+}
+// @ts-expect-error a v1 fetch has no `protocol` 2 answer type: its answers may carry `err`
+const notV2: V2Like = new SecureFetch(v2server.publicKeys[0], '00'.repeat(32), { protocol: 1 })
+type V2Like = { readonly protocol: 2 }
+void [v2protocol, v2also2, notV2]

@@ -2,11 +2,12 @@
 // test server; the page imports the bundle, replays both vector files and calls two
 // servers on other origins (CORS) with v1 and v2: GET, POST JSON, and an answer
 // bound to another request that it must refuse. The servers: the package's Web
-// handler (createServer(options).web, the browser/edge entry) on node:http, and the
+// handler (createServer(options).web, the browser/edge entry) on node:http, the
 // project's Python package (V2Middleware under FastAPI/uvicorn, CS_PYTHON names the
-// interpreter: `make test-wasm-browser` passes the project's venv). The Go server is
-// not called yet (its v2 is in progress elsewhere). The results come back through
-// window.results; a screenshot of the page is kept in $CS_ARTIFACTS (gitignored).
+// interpreter) and the Go package (V2Server's middleware: the interop peer's
+// `server-browser` mode, CS_GO_PEER names it); `make test-wasm-browser` passes both.
+// The results come back through window.results; a screenshot of the page is kept in
+// $CS_ARTIFACTS (gitignored).
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
@@ -64,7 +65,27 @@ async function startPython (pageOrigin) {
   return { ...JSON.parse(line), publicKey: key.publicKey, stop: () => child.kill('SIGKILL') }
 }
 
-test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin with CORS to the Node and Python servers', async () => {
+// The Go server's memory replay store refuses every v2 request dated within
+// max_skew of its start (its restart guard, which Go cannot date back): the page
+// calls it once that has passed.
+const GO_MAX_SKEW_S = 5
+
+/** The Go server (go-peer server-browser, its own fresh key) allowing the page at `pageOrigin`. */
+async function startGo (pageOrigin) {
+  assert.ok(process.env.CS_GO_PEER, 'CS_GO_PEER names the Go interop peer (make test-wasm-browser)')
+  const key = generateKeyPair()
+  const child = spawn(process.env.CS_GO_PEER, ['server-browser', pageOrigin],
+    { env: { ...process.env, CRYPTO_SESSION_KEY: key.secretKey, CRYPTO_SESSION_MAX_SKEW: String(GO_MAX_SKEW_S) }, stdio: ['pipe', 'pipe', 'inherit'] })
+  const [line] = await Promise.race([
+    createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then(r => [r.value]),
+    new Promise((_, reject) => child.once('exit', code => reject(new Error(`the Go server exited with ${code}`))))
+  ])
+  const { origin, pubkey } = JSON.parse(line)
+  assert.equal(pubkey, key.publicKey)
+  return { origin, publicKey: key.publicKey, ready: Date.now() + GO_MAX_SKEW_S * 1000 + 1500, stop: () => child.kill('SIGKILL') }
+}
+
+test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin with CORS to the Node, Python and Go servers', async () => {
   const site = await listen('127.0.0.1', (req, res) => {
     const [file, type] = STATIC[new URL(req.url, 'http://x').pathname] ?? []
     if (!file) return res.writeHead(404).end()
@@ -79,10 +100,12 @@ test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin 
   const handle = server.web(async (request, secure) =>
     secure.json({ version: secure.version, method: request.method, got: secure.payload.length ? JSON.parse(new TextDecoder().decode(secure.payload)) : null }))
   apiServer.server.on('request', nodeAdapter(handle, apiServer.origin))
+  const go = await startGo(site.origin)
   const python = await startPython(site.origin)
   const servers = [
     { name: 'Node Web handler', origin: apiServer.origin, publicKey: key.publicKey, protocols: [1, 2] },
-    { name: 'Python ASGI', origin: python.origin, publicKey: python.publicKey, protocols: [1, 2] }
+    { name: 'Python ASGI', origin: python.origin, publicKey: python.publicKey, protocols: [1, 2] },
+    { name: 'Go net/http', origin: go.origin, publicKey: go.publicKey, protocols: [1, 2] }
   ]
 
   const profile = mkdtempSync(join(tmpdir(), 'cs-chromium-'))
@@ -98,6 +121,7 @@ test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin 
     const page = await browser.newPage()
     const errors = []
     page.on('pageerror', err => errors.push(String(err)))
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, go.ready - Date.now())))
     await page.goto(`${site.origin}/?servers=${encodeURIComponent(JSON.stringify(servers))}`)
     await page.waitForFunction(() => window.results !== undefined, null, { timeout: 60_000 })
     const results = await page.evaluate(() => window.results)
@@ -116,13 +140,14 @@ test('Chromium: the bundle replays the vectors and talks v1 and v2 cross-origin 
       assert.equal(byName[`${name} v2 answer of another request`]?.refused, true)
       assert.equal(byName[`${name} v2 answer of another request`].code, 'invalid_answer')
     }
-    assert.equal(results.exchanges.length, 2 * 5)
+    assert.equal(results.exchanges.length, servers.length * 5)
     assert.ok(results.exchanges.every(e => e.ok), JSON.stringify(results.exchanges))
     console.log(`# Chromium: ${results.vectors.passed} vector checks, ${results.exchanges.length} exchanges; screenshot ${join(ARTIFACTS, 'browser-demo.png')}`)
   } finally {
     await browser.close()
     rmSync(profile, { recursive: true, force: true })
     python.stop()
+    go.stop()
     site.server.close()
     apiServer.server.closeAllConnections()
     apiServer.server.close()

@@ -33,7 +33,7 @@ test('no addon: the WebAssembly build serves the same API, announced once on the
     const run = spawnSync(process.execPath, ['-e', script], { cwd: dir, env, encoding: 'utf8' })
     assert.equal(run.status, 0, run.stderr)
     const result = JSON.parse(run.stdout.trim().split('\n').pop())
-    assert.deepEqual(result, { backend: 'k256', same: true, got: { hi: 1 }, valid: true, v2: 2 })
+    assert.deepEqual(result, { backend: 'libsecp256k1', same: true, got: { hi: 1 }, valid: true, v2: 2 })
     // Two imports, one notice; and nothing at all without NODE_DEBUG.
     assert.equal(run.stderr.split('using the WebAssembly build').length - 1, 1, run.stderr)
     const quiet = spawnSync(process.execPath, ['-e', script], { cwd: dir, env: { ...env, NODE_DEBUG: '' }, encoding: 'utf8' })

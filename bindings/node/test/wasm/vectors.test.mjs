@@ -11,7 +11,7 @@ const vectors = (env, name) => JSON.parse(readFileSync(process.env[env] ||
   new URL(`../../../../tests/vectors/${name}`, import.meta.url), 'utf8'))
 
 test('the browser condition loads the WebAssembly build', () => {
-  assert.equal(api.CORE_BACKEND, 'k256')
+  assert.equal(api.CORE_BACKEND, 'libsecp256k1')
   assert.equal(typeof api.V2Client, 'function')
 })
 

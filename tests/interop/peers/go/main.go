@@ -5,6 +5,7 @@
 //	go-peer client   one request with http.Client over the package's RoundTripper (v1)
 //	go-peer server-v2   protocol v2: NewV2Server's middleware, settings from the environment
 //	go-peer client-v2 --key HEX   protocol v2: JSON requests on stdin, results on stdout
+//	go-peer server-browser ORIGIN   v1 and v2 with CORS for a page (the Chromium test)
 package main
 
 import (
@@ -26,8 +27,10 @@ func main() {
 		os.Exit(serveV2())
 	case "client-v2":
 		os.Exit(clientV2(os.Args[2:]))
+	case "server-browser":
+		os.Exit(serveBrowser(os.Args[2:]))
 	default:
-		fmt.Fprintf(os.Stderr, "go-peer: unknown mode %q (server, client, server-v2 or client-v2)\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "go-peer: unknown mode %q (server, client, server-v2, client-v2 or server-browser)\n", os.Args[1])
 		os.Exit(2)
 	}
 }

@@ -22,8 +22,15 @@ async function client (): Promise<void> {
   const v2 = createSecureFetch(publicKey, secretKey, { fetcher: (input, init) => fetch(input, init) })
   const r2: V2Response<{ n: number }> = await v2('https://api.example/n', { method: 'POST', body: { n: 1 } })
   const m: number = r2.data.n
+  // SecureFetch with `protocol: 2` is createSecureFetch's v2 fetch (it throws on a bad answer).
+  const v2b = new SecureFetch(publicKey, secretKey, { protocol: 2, hostname: 'https://api.example' })
+  const r3: V2Response<{ n: number }> = await v2b('/n', { method: 'PUT', body: { n: 2 } })
+  const p: 2 = v2b.protocol
+  const v1b = new SecureFetch(publicKey, secretKey, { protocol: 1 })
+  const r4: SecureResponse<{ n: number }> = await v1b('https://api.example/n')
+  void [r3, p, r4.err]
   const keys: string = v2.publicKey + v2.serverKey + getPublicKey(secretKey).hex + xonlyOf(publicKey).hex + kidOf(publicKey).hex
-  const backend: 'k256' = CORE_BACKEND
+  const backend: 'libsecp256k1' = CORE_BACKEND
   void [hello, t, n, m, keys, backend]
   try {
     await v2('https://api.example/')
