@@ -262,4 +262,51 @@ mod overlap_tests {
         assert!(distinct_outputs(&[(base.wrapping_add(8), 1), (base, 16)]).is_err());
         assert!(distinct_outputs(&[(std::ptr::null(), 16), (std::ptr::null(), 16)]).is_ok());
     }
+
+    #[test]
+    fn adjacent_outputs_do_not_overlap_in_either_order() {
+        let mut pair = [0u64; 4];
+        let base = pair.as_mut_ptr().cast::<u8>().cast_const();
+        let (low, high) = ((base, 16), (base.wrapping_add(16), 16));
+        assert!(distinct_outputs(&[low, high]).is_ok());
+        assert!(distinct_outputs(&[high, low]).is_ok());
+        assert!(distinct_outputs(&[(base.wrapping_add(15), 2), low]).is_err());
+    }
+
+    #[test]
+    fn a_null_output_never_counts_as_overlapping() {
+        // NULL is out_arg's to report (CS_RESULT_NULL_ARGUMENT), whatever the other
+        // region's address; these pointers are compared, never dereferenced.
+        let low = 8usize as *const u8;
+        assert!(distinct_outputs(&[(std::ptr::null(), 16), (low, 1)]).is_ok());
+        assert!(distinct_outputs(&[(low, 1), (std::ptr::null(), 16)]).is_ok());
+    }
+
+    #[test]
+    fn a_region_is_the_pointer_and_the_size_of_its_type() {
+        let mut word = 0u64;
+        let p: *mut u64 = &mut word;
+        assert_eq!(region(p), (p.cast_const().cast::<u8>(), 8));
+        let mut pair = [0u32; 2];
+        let (a, b) = (
+            region(&mut pair[0] as *mut u32),
+            region(&mut pair[1] as *mut u32),
+        );
+        assert!(distinct_outputs(&[a, b]).is_ok());
+        // The same out-pointer given twice is refused through its region.
+        assert!(distinct_outputs(&[a, a]).is_err());
+    }
+
+    #[test]
+    fn the_largest_slice_length_is_accepted() {
+        // PTRDIFF_MAX itself is a valid length; only above it is refused.
+        let max = isize::MAX as usize;
+        let err = unsafe { bytes_arg(std::ptr::null(), max, "x") }.unwrap_err();
+        assert_eq!(err.code, cs_result::NullArgument);
+        let err = unsafe { bytes_arg(std::ptr::null(), max + 1, "x") }.unwrap_err();
+        assert_eq!(err.code, cs_result::InvalidArgument);
+        let mut small = [0u8; 4];
+        let out = out_buf(small.as_mut_ptr(), max, 4, "out").unwrap();
+        assert_eq!(out.len(), 4);
+    }
 }

@@ -85,4 +85,23 @@ mod tests {
         assert_eq!(empty.len, 0);
         cs_bytes_free(&mut empty);
     }
+
+    #[test]
+    fn free_gives_back_exactly_what_was_allocated() {
+        use crate::test_alloc::{live_bytes, SIZE_MISMATCHES};
+        use std::sync::atomic::Ordering;
+        let before = live_bytes();
+        let mismatches = SIZE_MISMATCHES.load(Ordering::SeqCst);
+        for len in [0usize, 1, 31, 4096] {
+            let mut b = cs_bytes::new(vec![7u8; len]);
+            assert_eq!(
+                live_bytes() - before,
+                len as isize + 1,
+                "{len} bytes and a NUL"
+            );
+            cs_bytes_free(&mut b);
+            assert_eq!(live_bytes(), before, "{len} bytes freed");
+        }
+        assert_eq!(SIZE_MISMATCHES.load(Ordering::SeqCst), mismatches);
+    }
 }

@@ -226,4 +226,31 @@ mod tests {
         );
         cs_session::free(std::ptr::null_mut());
     }
+
+    #[test]
+    fn free_releases_the_handle_and_its_value() {
+        use crate::test_alloc::live_bytes;
+        drop(session()); // whatever a first session sets up once, once for all
+        let before = live_bytes();
+        let s = cs_session::into_raw(session());
+        assert!(live_bytes() > before);
+        cs_session::free(s);
+        assert_eq!(live_bytes(), before);
+    }
+
+    #[test]
+    fn errors_say_whether_a_handle_was_freed_or_is_something_else() {
+        let detail = |tag: u64| {
+            let fake = Tagged { tag, value: 0u64 };
+            let ptr = (&fake as *const Tagged<u64>).cast::<cs_session>();
+            let err = cs_session::borrow(ptr).unwrap_err();
+            assert_eq!(err.code, cs_result::InvalidHandle);
+            err.detail
+        };
+        assert_eq!(detail(DEAD), "not a live session handle: it was freed");
+        assert_eq!(
+            detail(cs_server::TAG),
+            "not a live session handle: its tag does not match"
+        );
+    }
 }

@@ -67,6 +67,12 @@ pub extern "C" fn cs_abi_version() -> u32 {
 }
 
 #[cfg(test)]
+mod test_alloc;
+#[cfg(test)]
+#[global_allocator]
+static ALLOCATOR: test_alloc::Checked = test_alloc::Checked;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::ffi::CStr;

@@ -210,10 +210,13 @@ pub extern "C" fn cs_last_error_message(buf: *mut c_char, buf_len: usize) -> usi
                 let slot = slot.try_borrow().ok()?;
                 let message = slot.as_deref().unwrap_or("");
                 if !buf.is_null() && buf_len > 0 {
-                    let mut n = message.len().min(buf_len - 1);
-                    while !message.is_char_boundary(n) {
-                        n -= 1;
-                    }
+                    // The longest prefix that fits and ends on a character boundary
+                    // (0 always does).
+                    let fits = message.len().min(buf_len - 1);
+                    let n = (0..=fits)
+                        .rev()
+                        .find(|&i| message.is_char_boundary(i))
+                        .unwrap_or(0);
                     // SAFETY: the caller gives `buf_len` writable bytes at `buf`.
                     unsafe {
                         std::ptr::copy_nonoverlapping(message.as_ptr(), buf.cast::<u8>(), n);
@@ -299,5 +302,17 @@ mod tests {
         set_last_error(None);
         assert_eq!(cs_last_error_message(buf.as_mut_ptr(), buf.len()), 0);
         assert_eq!(buf[0], 0);
+    }
+
+    #[test]
+    fn last_error_writes_nothing_without_room() {
+        set_last_error(Some("héllo".to_string()));
+        // A zero-length buffer is only asked for the length, even when not NULL.
+        let mut buf = [0x7f as c_char; 4];
+        assert_eq!(cs_last_error_message(buf.as_mut_ptr(), 0), 6);
+        assert_eq!(buf, [0x7f as c_char; 4]);
+        // NULL with a length is never written through.
+        assert_eq!(cs_last_error_message(std::ptr::null_mut(), 16), 6);
+        set_last_error(None);
     }
 }
