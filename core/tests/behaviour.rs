@@ -534,7 +534,12 @@ mod server {
         req: &PreparedRequest,
     ) -> crypto_sessions::Result<crypto_sessions::http::Authenticated> {
         let body = req.body.as_deref().unwrap_or_default();
-        server.authenticate("POST", b"/p", Some(&req.headers[0].1), body.as_bytes())
+        server.authenticate(
+            "POST",
+            b"/p",
+            Some(req.headers.authorization()),
+            body.as_bytes(),
+        )
     }
 
     #[test]
@@ -578,7 +583,7 @@ mod server {
         assert_eq!(text.revived(), Some(json!("plain")));
         let get = client.prepare("GET", "/g?x=1", None).unwrap();
         let ok = server
-            .authenticate("GET", b"/g?x=1", Some(&get.headers[0].1), b"")
+            .authenticate("GET", b"/g?x=1", Some(get.headers.authorization()), b"")
             .unwrap();
         assert_eq!((ok.payload.clone(), ok.revived()), (None, None));
         assert_eq!(ok.path_and_query, "/g?x=1");

@@ -26,10 +26,15 @@ use crate::input::{bytes, bytes_of, object, optional_bytes};
 use crate::keys::{secret_key, xonly_key};
 
 /// `[[name, value], ...]`: the order the core gives.
-fn header_list(headers: &[(&'static str, String)]) -> JsValue {
+fn header_list<N: AsRef<str>, V: AsRef<str>>(headers: impl IntoIterator<Item = (N, V)>) -> JsValue {
     headers
-        .iter()
-        .map(|(name, value)| Array::of2(&JsValue::from_str(name), &JsValue::from_str(value)))
+        .into_iter()
+        .map(|(name, value)| {
+            Array::of2(
+                &JsValue::from_str(name.as_ref()),
+                &JsValue::from_str(value.as_ref()),
+            )
+        })
         .collect::<Array>()
         .into()
 }
@@ -75,26 +80,26 @@ impl V2Request {
     /// The method, as given.
     #[wasm_bindgen(getter)]
     pub fn method(&self) -> String {
-        self.inner.method.clone()
+        self.inner.method().to_string()
     }
 
     /// The URL to request (target percent-encoded, fragment dropped).
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
-        self.inner.url.clone()
+        self.inner.url().to_string()
     }
 
     /// `[[name, value], ...]`: `Authorization`, and for a body `Content-Type` and
     /// `Cache-Control`.
     #[wasm_bindgen(getter)]
     pub fn headers(&self) -> JsValue {
-        header_list(&self.inner.headers)
+        header_list(self.inner.headers())
     }
 
     /// The sealed body (empty: send none).
     #[wasm_bindgen(getter)]
     pub fn body(&self) -> Vec<u8> {
-        self.inner.body.clone()
+        self.inner.body().to_vec()
     }
 
     /// Whether this is the one retry after a signed stale answer.
@@ -316,7 +321,7 @@ fn rejection(err: Rejection) -> JsValue {
     let code = err.code().map_or("rejected", |c| c.as_str());
     let error = coded(code, &err.to_string());
     set(&error, "status", &err.status().into());
-    set(&error, "headers", &header_list(&err.headers()));
+    set(&error, "headers", &header_list(err.headers()));
     set(&error, "detail", &err.detail().into());
     error.into()
 }
@@ -324,7 +329,7 @@ fn rejection(err: Rejection) -> JsValue {
 fn sealed(out: SealedAnswer) -> JsValue {
     object(&[
         ("status", out.status.into()),
-        ("headers", header_list(&out.headers)),
+        ("headers", header_list(out.headers)),
         ("body", bytes(&out.body)),
     ])
 }
@@ -519,7 +524,7 @@ impl V2Server {
                 }
                 Ok(object(&[
                     ("status", out.status.into()),
-                    ("headers", header_list(&headers)),
+                    ("headers", header_list(headers)),
                     ("body", bytes(out.body.as_bytes())),
                 ]))
             }

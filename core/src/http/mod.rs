@@ -5,11 +5,13 @@
 
 mod client;
 pub mod config;
+mod headers;
 mod server;
 pub mod target;
 
 pub use client::{signed_url, Client, PreparedRequest, SignedUrl};
 pub use config::Limits;
+pub use headers::RequestHeaders;
 pub use server::{Authenticated, SealedAnswer, Server};
 pub use target::{encode_target, split_url, Origin, RequestTarget};
 
@@ -18,6 +20,12 @@ pub const REJECTION_STATUS: u16 = 401;
 
 /// The header that carries the token, in requests and answers.
 pub const AUTHORIZATION: &str = "authorization";
+
+/// The header that names a request body's media type.
+pub const CONTENT_TYPE: &str = "content-type";
+
+/// The content type of a POST body (`{"data": ...}`).
+pub const JSON_CONTENT_TYPE: &str = "application/json";
 
 /// The content type of a sealed answer's body (base64url text).
 pub const ANSWER_CONTENT_TYPE: &str = "text/plain; charset=utf-8";

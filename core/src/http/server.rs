@@ -352,7 +352,7 @@ mod tests {
     }
 
     fn auth_of(req: &crate::http::PreparedRequest) -> String {
-        req.headers[0].1.clone()
+        req.headers.authorization().to_string()
     }
 
     /// A prepared POST, sent to `target` as prepared.
