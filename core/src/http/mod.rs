@@ -7,13 +7,14 @@ mod client;
 pub mod config;
 mod headers;
 mod server;
-pub mod target;
+mod target;
 
 pub use client::{signed_url, Client, PreparedRequest, SignedUrl};
 pub use config::Limits;
 pub use headers::RequestHeaders;
 pub use server::{Authenticated, SealedAnswer, Server};
-pub use target::{encode_target, split_url, Origin, RequestTarget};
+pub use target::Origin;
+pub(crate) use target::{split_url, RequestTarget};
 
 /// The status of every rejected request, whatever the reason.
 pub const REJECTION_STATUS: u16 = 401;
