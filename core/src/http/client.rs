@@ -186,7 +186,7 @@ mod tests {
             .authenticate(
                 "POST",
                 b"/p",
-                Some(&req.headers.authorization()),
+                Some(req.headers.authorization()),
                 req.body.as_deref().unwrap().as_bytes(),
             )
             .unwrap();
@@ -298,7 +298,7 @@ mod tests {
             let ok = server.authenticate(
                 "GET",
                 sent.target.as_bytes(),
-                Some(&req.headers.authorization()),
+                Some(req.headers.authorization()),
                 b"",
             );
             assert_eq!(ok.unwrap().path_and_query, sent.target, "{url}");
@@ -319,7 +319,7 @@ mod tests {
             .authenticate(
                 "POST",
                 b"/x",
-                Some(&req.headers.authorization()),
+                Some(req.headers.authorization()),
                 req.body.unwrap().as_bytes(),
             )
             .unwrap();
