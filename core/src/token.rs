@@ -31,6 +31,7 @@ pub enum SignatureFormat {
 
 /// A signature as v1 accepts it: how it was written, and its `r || s` (low-S).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParsedSignature {
     /// DER or compact.
     pub format: SignatureFormat,

@@ -5,7 +5,7 @@
 
 mod client;
 pub mod config;
-mod headers;
+pub mod headers;
 mod server;
 mod target;
 
