@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crypto_sessions::http;
 use crypto_sessions::v2::answer::{open_answer, open_stale_answer, SentRequest};
 use crypto_sessions::v2::client::{
     Answer, Client, ClientError, PreparedRequest, Response as CoreResponse,
@@ -518,10 +519,11 @@ impl V2Server {
                     .v1()
                     .ok_or_else(|| coded("malformed_input", "v1 is off"))?;
                 let out = v1.seal(&r.session, status, &payload).or_throw()?;
-                let mut headers = vec![("authorization", out.authorization)];
-                if !out.body.is_empty() {
-                    headers.push(("content-type", "application/json".to_string()));
-                }
+                // As the addon's and the wheel's dual servers: the core's v1 answer headers.
+                let headers = [
+                    (http::AUTHORIZATION, out.authorization),
+                    (http::CONTENT_TYPE, http::ANSWER_CONTENT_TYPE.to_string()),
+                ];
                 Ok(object(&[
                     ("status", out.status.into()),
                     ("headers", header_list(headers)),
