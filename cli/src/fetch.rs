@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use crypto_sessions::http::{Method, RequestHeaders, AUTHORIZATION};
 use crypto_sessions::payload::{json_bytes, parse_json};
 use crypto_sessions::v2::client::{self as v2client, ClientError, Response};
 use crypto_sessions::v2::keys::XOnlyKey;
@@ -76,7 +77,7 @@ fn fetch_v2(args: &FetchArgs, server_key: &str) -> CliResult {
     let mut prepared = client
         .prepare(&method, &args.url, &content_type, &payload)
         .map_err(|e| Failure::error(format!("{:?}: {}", args.url, e.detail())))?;
-    check_sent_as_signed(&prepared.url)?;
+    check_sent_as_signed(prepared.url())?;
 
     if args.verbose {
         eprintln!(
@@ -88,7 +89,7 @@ fn fetch_v2(args: &FetchArgs, server_key: &str) -> CliResult {
             server_key,
             hex::encode(server_key.kid())
         );
-        if prepared.body.is_empty() {
+        if prepared.body().is_empty() {
             eprintln!("* no body: the method, the URL and the empty body are signed");
         } else {
             let shown = if content_type.is_empty() {
@@ -104,21 +105,21 @@ fn fetch_v2(args: &FetchArgs, server_key: &str) -> CliResult {
     }
 
     loop {
-        let headers = merge_headers(&prepared.headers, extra.clone());
+        let headers = merge_headers(prepared.headers(), extra.clone());
         if args.verbose {
-            eprintln!("> {} {}", prepared.method, prepared.url);
+            eprintln!("> {} {}", prepared.method(), prepared.url());
             for (name, value) in &headers {
                 eprintln!("> {name}: {value}");
             }
-            if !prepared.body.is_empty() {
+            if !prepared.body().is_empty() {
                 eprintln!(">");
-                eprintln!("> [{} bytes, sealed]", prepared.body.len());
+                eprintln!("> [{} bytes, sealed]", prepared.body().len());
             }
         }
-        let body = (!prepared.body.is_empty()).then(|| prepared.body.clone());
+        let body = (!prepared.body().is_empty()).then(|| prepared.body().to_vec());
         let answer = send(
-            &prepared.method,
-            &prepared.url,
+            prepared.method(),
+            prepared.url(),
             &headers,
             body,
             args.max_time,
@@ -288,7 +289,7 @@ fn fetch_v1(args: &FetchArgs, server_key: &str) -> CliResult {
         eprintln!("* server key {} (must sign the answer)", server_key);
         if let Some(body) = &body {
             eprintln!("* payload {} bytes, signed and encrypted", body.len());
-        } else if prepared.method == "POST" {
+        } else if prepared.method == Method::Post {
             eprintln!("* no payload: the URL is signed and encrypted as the body");
         } else {
             eprintln!("* signed: the URL string");
@@ -304,7 +305,7 @@ fn fetch_v1(args: &FetchArgs, server_key: &str) -> CliResult {
     }
 
     let raw = send(
-        prepared.method,
+        prepared.method.as_str(),
         &prepared.url,
         &headers,
         prepared.body.clone().map(String::into_bytes),
@@ -312,7 +313,7 @@ fn fetch_v1(args: &FetchArgs, server_key: &str) -> CliResult {
     )?;
     let answer = Answer {
         status: raw.status,
-        authorization: raw.header("authorization").map(str::to_string),
+        authorization: raw.header(AUTHORIZATION).map(str::to_string),
         body: String::from_utf8_lossy(&raw.body).into_owned(),
     };
 
@@ -383,7 +384,7 @@ fn extra_headers(raw: &[String]) -> CliResult<Vec<(String, String)>> {
             if name.is_empty() {
                 return Err(Failure::error(format!("-H {h:?}: the name is empty")));
             }
-            if name.eq_ignore_ascii_case("authorization") {
+            if name.eq_ignore_ascii_case(AUTHORIZATION) {
                 return Err(Failure::error(
                     "-H authorization: the authorization header carries the signature; it cannot be set",
                 ));
@@ -395,14 +396,11 @@ fn extra_headers(raw: &[String]) -> CliResult<Vec<(String, String)>> {
 
 /// The prepared headers, with the user's extra headers added; an extra header of
 /// the same name as a prepared one replaces it.
-fn merge_headers(
-    prepared: &[(&'static str, String)],
-    extra: Vec<(String, String)>,
-) -> Vec<(String, String)> {
+fn merge_headers(prepared: &RequestHeaders, extra: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = prepared
         .iter()
         .filter(|(name, _)| !extra.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
-        .map(|(name, value)| (name.to_string(), value.clone()))
+        .map(|(name, value)| (name.to_string(), value.to_string()))
         .collect();
     headers.extend(extra);
     headers

@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crypto_sessions::token::{digest, parse_signature};
+use crypto_sessions::token::{digest, parse_signature, SignatureFormat};
 use crypto_sessions::v2::answer::{AnswerToken, ANSWER_TOKEN_CHARS};
 use crypto_sessions::v2::keys::XOnlyKey;
 use crypto_sessions::v2::request::{RequestToken, REQUEST_TOKEN_CHARS};
@@ -29,13 +29,11 @@ struct SignatureReport {
 fn read_signature(bytes: &[u8]) -> SignatureReport {
     match parse_signature(bytes) {
         Ok(sig) => {
-            // DER is canonical: bytes accepted as DER re-encode to themselves.
-            let format = if sig.to_der().as_bytes() == bytes {
-                "DER"
-            } else {
-                "compact"
+            let format = match sig.format {
+                SignatureFormat::Der => "DER",
+                SignatureFormat::Compact => "compact",
             };
-            let rs = sig.to_bytes();
+            let rs = sig.r_s;
             SignatureReport {
                 format: Some(format),
                 r: Some(hex::encode(&rs[..32])),

@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::sync::atomic::Ordering;
-
-use common::{assert_exit, run, stderr, stdout, TestServer};
+use common::{assert_exit, fetch_as, run, stderr, stdout, stdout_json, TestServer};
 use crypto_sessions::SecretKey;
 use serde_json::{json, Value};
 
@@ -16,21 +14,8 @@ fn fetch(
     args: &[&str],
     stdin: &[u8],
 ) -> std::process::Output {
-    let key = client.to_hex();
     let server_key = server.public_hex();
-    let mut all = vec!["fetch", "--v1", "--server-key", &server_key];
-    all.extend_from_slice(args);
-    run(&all, &[("CRYPTO_SESSION_KEY", key.as_str())], stdin)
-}
-
-fn answer_json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            stdout(out),
-            stderr(out)
-        )
-    })
+    fetch_as(client, &["--v1", "--server-key", &server_key], args, stdin)
 }
 
 #[test]
@@ -42,7 +27,7 @@ fn get_sends_the_url_exactly_as_signed_and_prints_the_opened_answer() {
     let url = format!("{}/echo?name=a%20b&path=x%2Fy", server.url);
     let out = fetch(&server, &client, &[&url], b"");
     assert_exit(&out, 0);
-    let answer = answer_json(&out);
+    let answer = stdout_json(&out);
     assert_eq!(answer["method"], "GET");
     assert_eq!(answer["target"], "/echo?name=a%20b&path=x%2Fy");
     assert_eq!(answer["peer"], client.public_key().to_hex());
@@ -57,7 +42,7 @@ fn raw_spaces_and_non_ascii_are_percent_encoded_as_fetch_does() {
     let out = fetch(&server, &SecretKey::generate(), &[&url], b"");
     assert_exit(&out, 0);
     assert_eq!(
-        answer_json(&out)["target"],
+        stdout_json(&out)["target"],
         "/echo?name=a%20b&city=Z%C3%BCrich"
     );
     assert_eq!(server.seen().target, "/echo?name=a%20b&city=Z%C3%BCrich");
@@ -68,11 +53,11 @@ fn a_url_without_a_path_is_signed_with_the_slash_that_is_sent() {
     let server = TestServer::start();
     let out = fetch(&server, &SecretKey::generate(), &[&server.url], b"");
     assert_exit(&out, 0);
-    assert_eq!(answer_json(&out)["target"], "/");
+    assert_eq!(stdout_json(&out)["target"], "/");
     let with_query = format!("{}?q=1#fragment-is-not-sent", server.url);
     let out = fetch(&server, &SecretKey::generate(), &[&with_query], b"");
     assert_exit(&out, 0);
-    assert_eq!(answer_json(&out)["target"], "/?q=1");
+    assert_eq!(stdout_json(&out)["target"], "/?q=1");
 }
 
 #[test]
@@ -99,7 +84,7 @@ fn post_json_is_sent_in_compact_form_and_decrypted_by_the_server() {
         b"",
     );
     assert_exit(&out, 0);
-    let answer = answer_json(&out);
+    let answer = stdout_json(&out);
     assert_eq!(answer["method"], "POST");
     let expected = r#"{"order":42,"items":["tea","cake"],"ü":null}"#;
     assert_eq!(answer["payload"], expected);
@@ -116,7 +101,7 @@ fn post_text_from_an_argument_and_from_stdin() {
 
     let out = fetch(&server, &client, &["-d", "hello, world", &url], b"");
     assert_exit(&out, 0);
-    assert_eq!(answer_json(&out)["payload"], "hello, world");
+    assert_eq!(stdout_json(&out)["payload"], "hello, world");
 
     let out = fetch(
         &server,
@@ -125,11 +110,11 @@ fn post_text_from_an_argument_and_from_stdin() {
         b"line one\nline two\n",
     );
     assert_exit(&out, 0);
-    assert_eq!(answer_json(&out)["payload"], "line one\nline two\n");
+    assert_eq!(stdout_json(&out)["payload"], "line one\nline two\n");
 
     let out = fetch(&server, &client, &["--data-raw", "@literal", &url], b"");
     assert_exit(&out, 0);
-    assert_eq!(answer_json(&out)["payload"], "@literal");
+    assert_eq!(stdout_json(&out)["payload"], "@literal");
 }
 
 #[test]
@@ -138,7 +123,7 @@ fn post_without_a_body_signs_the_url_as_the_reference_does() {
     let url = format!("{}/echo?x=1", server.url);
     let out = fetch(&server, &SecretKey::generate(), &["-X", "POST", &url], b"");
     assert_exit(&out, 0);
-    assert_eq!(answer_json(&out)["payload"], url);
+    assert_eq!(stdout_json(&out)["payload"], url);
 }
 
 #[test]
@@ -150,15 +135,11 @@ fn extra_headers_are_sent_but_authorization_cannot_be_overridden() {
     assert_exit(&out, 0);
     assert_eq!(server.seen().extra.as_deref(), Some("7"));
 
-    let before = server.requests.load(Ordering::SeqCst);
+    let before = server.requests();
     let out = fetch(&server, &client, &["-H", "Authorization: x", &url], b"");
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("authorization header carries the signature"));
-    assert_eq!(
-        server.requests.load(Ordering::SeqCst),
-        before,
-        "nothing was sent"
-    );
+    assert_eq!(server.requests(), before, "nothing was sent");
 }
 
 #[test]
@@ -302,7 +283,7 @@ fn bad_input_is_refused_before_anything_is_sent() {
         assert_exit(&out, 1);
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
     }
-    assert_eq!(server.requests.load(Ordering::SeqCst), 0);
+    assert_eq!(server.requests(), 0);
 
     // A key that is not a key: the error names the problem, never echoes the value.
     let almost = &client.to_hex()[..63];
@@ -340,7 +321,7 @@ fn bad_input_is_refused_before_anything_is_sent() {
     );
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("--server-key: invalid key"));
-    assert_eq!(server.requests.load(Ordering::SeqCst), 0);
+    assert_eq!(server.requests(), 0);
 }
 
 #[test]
@@ -384,7 +365,7 @@ fn the_server_key_can_come_from_the_environment() {
     );
     assert_exit(&out, 0);
     assert_eq!(
-        answer_json(&out)["peer"],
+        stdout_json(&out)["peer"],
         json!(client.public_key().to_hex())
     );
 }

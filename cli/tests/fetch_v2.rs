@@ -3,19 +3,18 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::{assert_exit, run, stderr, stdout, TestServer};
+use common::{
+    assert_exit, fetch_as, header, respond, run, stderr, stdout, stdout_json, unix_now, Listener,
+    TestServer,
+};
 use crypto_sessions::v2::clock::{Clock, ManualClock, SystemClock};
 use crypto_sessions::v2::keys::XOnlyKey;
 use crypto_sessions::v2::replay::MemoryStore;
 use crypto_sessions::v2::server::{Authenticated, Server};
 use crypto_sessions::SecretKey;
-use serde_json::{json, Value};
-use tiny_http::{Header, Response};
+use serde_json::json;
 
 /// What the v2 server saw of the last request that reached it.
 #[derive(Debug, Clone, Default)]
@@ -38,10 +37,8 @@ struct Seen {
 struct V2Server {
     url: String,
     secret: SecretKey,
-    requests: Arc<AtomicUsize>,
     seen: Arc<Mutex<Seen>>,
-    http: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
+    listener: Listener,
 }
 
 impl V2Server {
@@ -50,38 +47,28 @@ impl V2Server {
     }
 
     fn with_clock(clock: Arc<dyn Clock>) -> V2Server {
-        let http = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1:0"));
-        let port = http.server_addr().to_ip().expect("an IP address").port();
-        let url = format!("http://127.0.0.1:{port}");
         let secret = SecretKey::generate();
-        // The memory store's restart guard would refuse every request for max_skew
-        // seconds after the start; a test server starts just before its requests.
-        let store = MemoryStore::new(1024).without_restart_guard();
-        let server = Server::builder()
-            .secret_key(&secret)
-            .origin(&url)
-            .clock(clock)
-            .replay_store(Arc::new(store))
-            .build()
-            .expect("a v2 server");
-        let requests = Arc::new(AtomicUsize::new(0));
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let thread = {
-            let (http, requests, seen) = (http.clone(), requests.clone(), seen.clone());
-            std::thread::spawn(move || {
-                for request in http.incoming_requests() {
-                    requests.fetch_add(1, Ordering::SeqCst);
-                    handle(&server, request, &seen);
-                }
-            })
-        };
+        let listener = Listener::start(|url| {
+            // The memory store's restart guard would refuse every request for
+            // max_skew seconds after the start; a test server starts just before
+            // its requests.
+            let store = MemoryStore::new(1024).without_restart_guard();
+            let server = Server::builder()
+                .secret_key(&secret)
+                .origin(url)
+                .clock(clock)
+                .replay_store(Arc::new(store))
+                .build()
+                .expect("a v2 server");
+            let seen = seen.clone();
+            move |request| handle(&server, request, &seen)
+        });
         V2Server {
-            url,
+            url: listener.url.clone(),
             secret,
-            requests,
             seen,
-            http,
-            thread: Some(thread),
+            listener,
         }
     }
 
@@ -94,33 +81,8 @@ impl V2Server {
     }
 
     fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
+        self.listener.requests()
     }
-}
-
-impl Drop for V2Server {
-    fn drop(&mut self) {
-        self.http.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str().to_string())
-}
-
-fn respond(request: tiny_http::Request, status: u16, headers: &[(&str, String)], body: Vec<u8>) {
-    let mut response = Response::from_data(body).with_status_code(status);
-    for (name, value) in headers {
-        response.add_header(Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
-    }
-    let _ = request.respond(response);
 }
 
 fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) {
@@ -197,32 +159,12 @@ fn fetch(
     args: &[&str],
     stdin: &[u8],
 ) -> std::process::Output {
-    let key = client.to_hex();
     let server_key = server.xonly_hex();
-    let mut all = vec!["fetch", "--server-key", &server_key];
-    all.extend_from_slice(args);
-    run(&all, &[("CRYPTO_SESSION_KEY", key.as_str())], stdin)
-}
-
-fn answer_json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            stdout(out),
-            stderr(out)
-        )
-    })
+    fetch_as(client, &["--server-key", &server_key], args, stdin)
 }
 
 fn xonly(secret: &SecretKey) -> String {
     XOnlyKey::from_public_key(&secret.public_key()).to_hex()
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 #[test]
@@ -234,7 +176,7 @@ fn get_post_put_delete_patch_round_trip_with_their_content_types() {
     let url = format!("{}/echo?name=a b&city=Zürich", server.url);
     let out = fetch(&server, &client, &[&url], b"");
     assert_exit(&out, 0);
-    let a = answer_json(&out);
+    let a = stdout_json(&out);
     assert_eq!(a["method"], "GET");
     assert_eq!(a["target"], "/echo?name=a%20b&city=Z%C3%BCrich");
     assert_eq!(a["client"], xonly(&client));
@@ -256,7 +198,7 @@ fn get_post_put_delete_patch_round_trip_with_their_content_types() {
         b"",
     );
     assert_exit(&out, 0);
-    let a = answer_json(&out);
+    let a = stdout_json(&out);
     assert_eq!(a["method"], "POST");
     assert_eq!(a["content_type"], "application/json");
     assert_eq!(a["payload"], r#"{"order":42}"#);
@@ -281,7 +223,7 @@ fn get_post_put_delete_patch_round_trip_with_their_content_types() {
     ];
     let out = fetch(&server, &client, &args, b"line one\n");
     assert_exit(&out, 0);
-    let a = answer_json(&out);
+    let a = stdout_json(&out);
     assert_eq!(a["method"], "PUT");
     assert_eq!(a["target"], "/orders/42");
     assert_eq!(a["content_type"], "text/plain;charset=utf-8");
@@ -296,7 +238,7 @@ fn get_post_put_delete_patch_round_trip_with_their_content_types() {
     // DELETE without a body, PATCH with an octet-stream body (no content type).
     let out = fetch(&server, &client, &["-X", "DELETE", &url], b"");
     assert_exit(&out, 0);
-    let a = answer_json(&out);
+    let a = stdout_json(&out);
     assert_eq!(
         (a["method"].as_str(), a["payload"].as_str()),
         (Some("DELETE"), Some(""))
@@ -309,7 +251,7 @@ fn get_post_put_delete_patch_round_trip_with_their_content_types() {
         b"",
     );
     assert_exit(&out, 0);
-    let a = answer_json(&out);
+    let a = stdout_json(&out);
     assert_eq!(a["method"], "PATCH");
     assert_eq!(a["content_type"], "");
     assert_eq!(a["payload"], "@x");
@@ -328,7 +270,7 @@ fn the_compressed_server_key_works_as_well_as_the_x_only_one() {
         b"",
     );
     assert_exit(&out, 0);
-    assert_eq!(answer_json(&out)["client"], xonly(&client));
+    assert_eq!(stdout_json(&out)["client"], xonly(&client));
 }
 
 #[test]
@@ -429,7 +371,7 @@ fn a_signed_stale_answer_sets_the_clock_offset_and_the_request_is_retried_once()
         b"",
     );
     assert_exit(&out, 0);
-    assert_eq!(answer_json(&out)["payload"], "once");
+    assert_eq!(stdout_json(&out)["payload"], "once");
     let err = stderr(&out);
     assert!(err.contains("signed stale answer"), "{err}");
     assert!(err.contains("retrying once with a new nonce"), "{err}");
@@ -466,11 +408,7 @@ fn a_v1_only_server_gets_a_clear_error_and_v1_with_the_flag() {
     let err = stderr(&out);
     assert!(err.contains("it may speak only protocol v1"), "{err}");
     assert!(err.contains("use --v1"), "{err}");
-    assert_eq!(
-        server.requests.load(Ordering::SeqCst),
-        1,
-        "no fallback to v1"
-    );
+    assert_eq!(server.requests(), 1, "no fallback to v1");
 
     let out = run(
         &["fetch", "--v1", "--server-key", &server_key, &url],
@@ -478,7 +416,7 @@ fn a_v1_only_server_gets_a_clear_error_and_v1_with_the_flag() {
         b"",
     );
     assert_exit(&out, 0);
-    let a = answer_json(&out);
+    let a = stdout_json(&out);
     assert_eq!(a["method"], "GET");
     assert_eq!(a["peer"], client.public_key().to_hex());
 }

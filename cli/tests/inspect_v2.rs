@@ -3,20 +3,9 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use common::{assert_exit, run, stderr, stdout};
+use common::{assert_exit, run, s, stderr, stdout, stdout_json, unix_now, vectors};
 use serde_json::Value;
-
-fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/v2.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().expect("a string in the vectors")
-}
+use std::collections::HashMap;
 
 /// The vectors' `keys` section: secret -> (xonly, kid) and xonly -> kid.
 fn keys(v: &Value) -> (HashMap<String, String>, HashMap<String, String>) {
@@ -29,16 +18,9 @@ fn keys(v: &Value) -> (HashMap<String, String>, HashMap<String, String>) {
     (by_secret, kid)
 }
 
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+/// The time, signed: vector times are compared with differences.
+fn now() -> i64 {
+    unix_now() as i64
 }
 
 /// The body of a vector as a file, for --payload-file.
@@ -50,7 +32,7 @@ fn body_file(name: &str, body_hex: &str) -> std::path::PathBuf {
 
 #[test]
 fn inspect_decodes_and_verifies_every_request_vector() {
-    let v = vectors();
+    let v = vectors("v2.json");
     let (xonly_of, kid_of) = keys(&v);
     let requests = v["request"].as_array().unwrap();
     assert!(requests.len() >= 10);
@@ -61,7 +43,7 @@ fn inspect_decodes_and_verifies_every_request_vector() {
         let method = s(&r["method"]);
         let body = body_file(name, s(&r["body_hex"]));
         let body = body.to_str().unwrap();
-        let before = unix_now();
+        let before = now();
         let args = [
             "inspect",
             "--json",
@@ -77,14 +59,14 @@ fn inspect_decodes_and_verifies_every_request_vector() {
         ];
         let out = run(&args, &[], b"");
         assert_exit(&out, 0);
-        let doc = json_of(&out);
+        let doc = stdout_json(&out);
         assert_eq!(doc["version"], 2, "{name}");
         assert_eq!(doc["kind"], "request", "{name}");
         assert_eq!(doc["created"], r["created"], "{name}");
         let age = doc["age_seconds"].as_i64().unwrap();
         let created = r["created"].as_i64().unwrap();
         assert!(
-            (before - created..=unix_now() - created).contains(&age),
+            (before - created..=now() - created).contains(&age),
             "{name}: {age}"
         );
         assert_eq!(s(&doc["nonce"]), s(&r["nonce_req"]), "{name}");
@@ -104,7 +86,7 @@ fn inspect_decodes_and_verifies_every_request_vector() {
         let bare = s(&r["authorization"]).split_once(' ').unwrap().1;
         let out = run(&["inspect", "--json", bare], &[], b"");
         assert_exit(&out, 0);
-        assert_eq!(json_of(&out)["nonce"], doc["nonce"], "{name}");
+        assert_eq!(stdout_json(&out)["nonce"], doc["nonce"], "{name}");
 
         // Another method, or a changed body: the signature does not hold (exit 5).
         let other = if method == "PUT" { "POST" } else { "PUT" };
@@ -112,7 +94,7 @@ fn inspect_decodes_and_verifies_every_request_vector() {
         tampered[5] = other;
         let out = run(&tampered, &[], b"");
         assert_exit(&out, 5);
-        assert_eq!(json_of(&out)["valid"], false, "{name}");
+        assert_eq!(stdout_json(&out)["valid"], false, "{name}");
         assert!(
             stderr(&out).contains("does not hold"),
             "{name}: {}",
@@ -124,7 +106,7 @@ fn inspect_decodes_and_verifies_every_request_vector() {
 
 #[test]
 fn inspect_text_output_and_the_wrong_server_key() {
-    let v = vectors();
+    let v = vectors("v2.json");
     let (_, kid_of) = keys(&v);
     let r = &v["request"][0];
     let server = s(&r["server_xonly"]);
@@ -162,13 +144,13 @@ fn inspect_text_output_and_the_wrong_server_key() {
         b"",
     );
     assert_exit(&out, 5);
-    assert_eq!(json_of(&out)["kid_matches"], false);
+    assert_eq!(stdout_json(&out)["kid_matches"], false);
     assert!(stderr(&out).contains("the kid does not name --server-key"));
 }
 
 #[test]
 fn inspect_decodes_answer_tokens() {
-    let v = vectors();
+    let v = vectors("v2.json");
     let answers = v["answer"].as_array().unwrap();
     assert!(!answers.is_empty());
     for a in answers {
@@ -179,7 +161,7 @@ fn inspect_decodes_answer_tokens() {
             b"",
         );
         assert_exit(&out, 0);
-        let doc = json_of(&out);
+        let doc = stdout_json(&out);
         assert_eq!(doc["version"], 2, "{name}");
         assert_eq!(doc["created"], a["created"], "{name}");
         assert_eq!(s(&doc["nonce"]), s(&a["nonce_ans"]), "{name}");
@@ -196,7 +178,7 @@ fn inspect_decodes_answer_tokens() {
 
 #[test]
 fn inspect_refuses_bad_v2_input_clearly() {
-    let v = vectors();
+    let v = vectors("v2.json");
     let r = &v["request"][0];
     let auth = s(&r["authorization"]);
     // One character changed in the version byte's place: not version 2.

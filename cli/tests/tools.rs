@@ -3,20 +3,20 @@
 
 mod common;
 
-use common::{assert_exit, run, stderr, stdout};
+use std::process::Output;
+
+use common::{assert_exit, run, s, stderr, stdout, vectors};
 use crypto_sessions::{b64url_decode, b64url_encode, PublicKey, SecretKey, Session};
 use serde_json::Value;
 
-fn vectors() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/vectors/reference-1.1.10.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().expect("a string in the vectors")
+/// `decode` of `data` from `peer`; `--data=` since base64url data may start with `-`.
+fn decode(peer: &str, token: &str, data: &str, env: &[(&str, &str)]) -> Output {
+    let data = format!("--data={data}");
+    run(
+        &["decode", "--peer", peer, "--token", token, &data],
+        env,
+        b"",
+    )
 }
 
 #[test]
@@ -72,7 +72,7 @@ fn pubkey_json_gives_the_v2_key_and_kid() {
 
 #[test]
 fn pubkey_matches_the_reference_from_every_source() {
-    for pair in vectors()["keys"].as_array().unwrap() {
+    for pair in vectors("reference-1.1.10.json")["keys"].as_array().unwrap() {
         let (secret, public) = (s(&pair["secret"]), format!("{}\n", s(&pair["pubkey"])));
         let out = run(&["pubkey", secret], &[], b"");
         assert_exit(&out, 0);
@@ -104,7 +104,7 @@ fn pubkey_refuses_bad_keys_without_echoing_them() {
 
 #[test]
 fn inspect_reads_the_reference_tokens() {
-    for v in vectors()["sign"].as_array().unwrap() {
+    for v in vectors("reference-1.1.10.json")["sign"].as_array().unwrap() {
         let secret = SecretKey::from_hex(s(&v["secret"])).unwrap();
         let payload = hex::decode(s(&v["serialized_hex"])).unwrap();
         let token = s(&v["token"]);
@@ -152,7 +152,7 @@ fn inspect_reads_the_reference_tokens() {
 
 #[test]
 fn inspect_shows_r_and_s_and_reads_a_compact_signature() {
-    let v = &vectors()["sign"][1];
+    let v = &vectors("reference-1.1.10.json")["sign"][1];
     let token = s(&v["token"]);
     let payload = String::from_utf8(hex::decode(s(&v["serialized_hex"])).unwrap()).unwrap();
     let out = run(&["inspect", token, "--json"], &[], b"");
@@ -180,7 +180,10 @@ fn inspect_shows_r_and_s_and_reads_a_compact_signature() {
 
 #[test]
 fn inspect_reports_a_high_s_signature_and_a_foreign_signer() {
-    let negative = vectors()["negative"].as_array().unwrap().clone();
+    let negative = vectors("reference-1.1.10.json")["negative"]
+        .as_array()
+        .unwrap()
+        .clone();
     let high_s = negative
         .iter()
         .find(|n| n["name"] == "high_s_signature")
@@ -219,7 +222,7 @@ fn inspect_reports_a_high_s_signature_and_a_foreign_signer() {
 
 #[test]
 fn decode_gives_the_reference_outcomes() {
-    let v = vectors();
+    let v = vectors("reference-1.1.10.json");
     for case in v["session"].as_array().unwrap() {
         let receiver = s(&case["receiver_secret"]);
         let args = [
@@ -314,12 +317,11 @@ fn encode_and_decode_round_trip_through_pipes_and_the_core() {
         assert_eq!(session.decode(&token, &data).unwrap(), payload);
         // A third key cannot read it: not the same shared key, not the same signer.
         let eve = SecretKey::generate();
-        let out = run(
-            &[
-                "decode", "--peer", &alice_pub, "--token", &token, "--data", &data,
-            ],
+        let out = decode(
+            &alice_pub,
+            &token,
+            &data,
             &[("CRYPTO_SESSION_KEY", eve.to_hex().as_str())],
-            b"",
         );
         assert_exit(&out, 5);
         assert!(out.stdout.is_empty());
@@ -354,13 +356,7 @@ fn decode_refuses_tampered_data_and_bad_input() {
     let token = sent.token.encode();
     let key = bob.to_hex();
     let env = [("CRYPTO_SESSION_KEY", key.as_str())];
-    let out = run(
-        &[
-            "decode", "--peer", &alice_pub, "--token", &token, "--data", &data,
-        ],
-        &env,
-        b"",
-    );
+    let out = decode(&alice_pub, &token, &data, &env);
     assert_exit(&out, 5);
     assert!(out.stdout.is_empty());
 

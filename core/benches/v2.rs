@@ -46,11 +46,11 @@ fn v2_pair(p: &Parties) -> (Server, Client) {
 }
 
 fn v2_authenticate(server: &Server, method: &str, req: &PreparedRequest) {
-    let target = req.url.strip_prefix(HOST).unwrap();
-    let auth = req.headers[0].1.as_str();
+    let target = req.url().strip_prefix(HOST).unwrap();
+    let auth = req.headers().authorization();
     black_box(
         server
-            .authenticate(method, target.as_bytes(), &[auth], None, &req.body)
+            .authenticate(method, target.as_bytes(), &[auth], None, req.body())
             .unwrap(),
     );
 }

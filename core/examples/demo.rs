@@ -26,8 +26,16 @@ fn main() -> Result<(), crypto_sessions::Error> {
     // A GET: the client signs the URL.
     let req = client.prepare("GET", "/hello?name=world", None)?;
     println!("client  -> GET {}", req.url);
-    println!("           authorization: {}", short(&req.headers[0].1));
-    let ok = server.authenticate("GET", b"/hello?name=world", Some(&req.headers[0].1), b"")?;
+    println!(
+        "           authorization: {}",
+        short(req.headers.authorization())
+    );
+    let ok = server.authenticate(
+        "GET",
+        b"/hello?name=world",
+        Some(req.headers.authorization()),
+        b"",
+    )?;
     let target = "/hello?name=world";
     println!(
         "server  verified: signed by {} over \"{host}{target}\"",
@@ -53,7 +61,10 @@ fn main() -> Result<(), crypto_sessions::Error> {
     let body = br#"{"order":42,"items":["tea","cake"]}"#;
     let req = client.prepare("POST", "/orders", Some(body))?;
     println!("client  -> POST {}", req.url);
-    println!("           authorization: {}", short(&req.headers[0].1));
+    println!(
+        "           authorization: {}",
+        short(req.headers.authorization())
+    );
     println!(
         "           body: {}",
         short(req.body.as_deref().unwrap_or(""))
@@ -61,7 +72,7 @@ fn main() -> Result<(), crypto_sessions::Error> {
     let ok = server.authenticate(
         "POST",
         b"/orders",
-        Some(&req.headers[0].1),
+        Some(req.headers.authorization()),
         req.body.as_deref().unwrap_or("").as_bytes(),
     )?;
     println!(
@@ -84,7 +95,7 @@ fn main() -> Result<(), crypto_sessions::Error> {
         .authenticate(
             "POST",
             b"/orders",
-            Some(&req.headers[0].1),
+            Some(req.headers.authorization()),
             forged.as_bytes(),
         )
         .expect_err("a tampered body must not pass");

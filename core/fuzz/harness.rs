@@ -166,8 +166,14 @@ pub fn token(data: &[u8]) -> bool {
             "a signature of {} bytes",
             data.len()
         );
+        // n / 2 for secp256k1's order n: a low-S signature has s <= n / 2.
+        const HALF_ORDER: [u8; 32] = [
+            0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46,
+            0x68, 0x1b, 0x20, 0xa0,
+        ];
         assert!(
-            sig.normalize_s().is_none(),
+            sig.r_s[32..] <= HALF_ORDER[..],
             "a high-S signature was accepted"
         );
     }

@@ -233,7 +233,7 @@ impl Session {
     }
 
     /// [`Session::decode`] with a token already parsed (or the error of parsing it).
-    pub fn decode_token(
+    pub(crate) fn decode_token(
         &self,
         token: std::result::Result<&Token, &Error>,
         data: &str,

@@ -20,13 +20,42 @@ pub fn digest(message: &[u8]) -> [u8; 32] {
     Sha256::digest(message).into()
 }
 
+/// How a signature v1 accepts was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureFormat {
+    /// ASN.1 DER (what the reference sends).
+    Der,
+    /// 64 bytes `r || s`.
+    Compact,
+}
+
+/// A signature as v1 accepts it: how it was written, and its `r || s` (low-S).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParsedSignature {
+    /// DER or compact.
+    pub format: SignatureFormat,
+    /// The scalars `r` then `s`, 32 bytes each, big-endian.
+    pub r_s: [u8; 64],
+}
+
 /// Parse a signature as v1 accepts it: DER first, then 64-byte compact `r || s`;
 /// a high-S signature is rejected.
-pub fn parse_signature(bytes: &[u8]) -> Result<Signature> {
-    let sig = Signature::from_der(bytes)
+pub fn parse_signature(bytes: &[u8]) -> Result<ParsedSignature> {
+    let (format, sig) = read_signature(bytes)?;
+    Ok(ParsedSignature {
+        format,
+        r_s: sig.to_bytes().into(),
+    })
+}
+
+/// [`parse_signature`], to the backend's signature type.
+pub(crate) fn read_signature(bytes: &[u8]) -> Result<(SignatureFormat, Signature)> {
+    let (format, sig) = Signature::from_der(bytes)
+        .map(|sig| (SignatureFormat::Der, sig))
         .or_else(|_| {
             if bytes.len() == 64 {
-                Signature::from_slice(bytes)
+                Signature::from_slice(bytes).map(|sig| (SignatureFormat::Compact, sig))
             } else {
                 Err(k256::ecdsa::Error::new())
             }
@@ -46,7 +75,7 @@ pub fn parse_signature(bytes: &[u8]) -> Result<Signature> {
             "high-S signature (v1 accepts low-S only)",
         ));
     }
-    Ok(sig)
+    Ok((format, sig))
 }
 
 /// Verify that `token` was issued by `peer` over `message`, with the public key
@@ -77,7 +106,7 @@ pub(crate) fn verify_signed_by(
 
 /// Verify a signature (DER or compact, low-S) over a digest.
 fn verify_digest(key: &Verifier, digest: &[u8; 32], signature: &[u8]) -> Result<()> {
-    let sig = parse_signature(signature)?;
+    let (_, sig) = read_signature(signature)?;
     if key.verify_digest(digest, &sig) {
         Ok(())
     } else {

@@ -68,14 +68,13 @@ fn header<'a>(headers: &'a [(&'static str, String)], name: &str) -> Option<&'a s
 
 /// The request as the server's framework would see it.
 fn send(server: &Server, req: &PreparedRequest) -> Result<Authenticated, Rejection> {
-    let target = req.url.strip_prefix(ORIGIN).unwrap_or(&req.url);
-    let auth = header(&req.headers, "Authorization").unwrap();
+    let target = req.url().strip_prefix(ORIGIN).unwrap_or(req.url());
     server.authenticate(
-        &req.method,
+        req.method(),
         target.as_bytes(),
-        &[auth],
-        Some(req.body.len() as u64),
-        &req.body,
+        &[req.headers().authorization()],
+        Some(req.body().len() as u64),
+        req.body(),
     )
 }
 
@@ -106,15 +105,24 @@ fn every_method_round_trips_with_and_without_a_body() {
         for (ct, payload) in bodies {
             let url = format!("{ORIGIN}/v2/things/\u{3a9}?q=a b&x=%7e#frag");
             let req = w.client.prepare(method, &url, ct, payload).unwrap();
-            assert_eq!(req.url, format!("{ORIGIN}/v2/things/%CE%A9?q=a%20b&x=%7e"));
-            assert_eq!(req.body.is_empty(), ct.is_empty() && payload.is_empty());
-            if !req.body.is_empty() {
-                assert_eq!(
-                    header(&req.headers, "Content-Type"),
-                    Some(SEALED_CONTENT_TYPE)
-                );
-                assert_eq!(header(&req.headers, "Cache-Control"), Some("no-transform"));
+            assert_eq!(
+                req.url(),
+                format!("{ORIGIN}/v2/things/%CE%A9?q=a%20b&x=%7e")
+            );
+            assert_eq!(req.method(), method);
+            let no_body = ct.is_empty() && payload.is_empty();
+            assert_eq!(req.body().is_empty(), no_body);
+            let names: Vec<_> = req.headers().iter().map(|(name, _)| name).collect();
+            if no_body {
+                assert_eq!(names, ["Authorization"]);
+                assert_eq!(req.headers().content_type(), None);
+            } else {
+                assert_eq!(names, ["Authorization", "Content-Type", "Cache-Control"]);
+                assert_eq!(req.headers().content_type(), Some(SEALED_CONTENT_TYPE));
+                assert_eq!(req.headers().get("cache-control"), Some("no-transform"));
             }
+            let scheme = req.headers().authorization().split_once(' ').unwrap().0;
+            assert_eq!(scheme, "CryptoSession");
             let got = v2(send(&w.server, &req).unwrap_or_else(|e| panic!("{method}: {e}")));
             assert_eq!(got.method(), method);
             assert_eq!(got.payload(), payload);
@@ -435,7 +443,7 @@ fn both_versions_on_one_server() {
         Some(ORIGIN),
     );
     let v1_get = v1_client.prepare("GET", "/v1/thing", None).unwrap();
-    let v1_auth = v1_get.headers[0].1.clone();
+    let v1_auth = v1_get.headers.authorization().to_string();
 
     // v2 only (the default): a v1 token is malformed.
     let e = w
@@ -460,7 +468,7 @@ fn both_versions_on_one_server() {
         .authenticate(
             "POST",
             b"/v1/thing",
-            &[&v1_post.headers[0].1],
+            &[v1_post.headers.authorization()],
             None,
             v1_post.body.as_deref().unwrap().as_bytes(),
         )

@@ -2,7 +2,6 @@
 
 use std::os::raw::c_char;
 
-use crypto_sessions::http::{Method, AUTHORIZATION};
 use crypto_sessions::Client;
 
 use crate::boundary::{
@@ -12,7 +11,7 @@ use crate::boundary::{
 use crate::bytes::cs_bytes;
 use crate::handle::{cs_client, Handle};
 use crate::keys::{public_arg, secret_arg};
-use crate::result::{cs_result, Failure};
+use crate::result::cs_result;
 use crate::server::method_cstr;
 
 /// A request prepared by `cs_client_prepare`: send `method` to `url` with the
@@ -98,31 +97,14 @@ pub extern "C" fn cs_client_prepare(
         let path = unsafe { str_arg(path, path_len, "path") }?;
         let body = unsafe { optional_bytes_arg(body, body_len, "body") }?;
         let prepared = client.prepare(method, path, body)?;
-        let mut authorization = None;
-        let mut content_type = None;
-        for (name, value) in prepared.headers {
-            match name {
-                AUTHORIZATION => authorization = Some(value),
-                "content-type" => content_type = Some(value),
-                other => {
-                    return Err(Failure::new(
-                        cs_result::Panic,
-                        format!("the core prepared a header this ABI cannot carry: {other}"),
-                    ))
-                }
-            }
-        }
-        let authorization = authorization.ok_or_else(|| {
-            Failure::new(
-                cs_result::Panic,
-                "the core prepared no authorization header",
-            )
-        })?;
         *out = cs_request {
-            method: method_cstr(Method::parse(prepared.method)?),
+            method: method_cstr(prepared.method),
             url: cs_bytes::new(prepared.url),
-            authorization: cs_bytes::new(authorization),
-            content_type: content_type.map_or(cs_bytes::absent(), cs_bytes::new),
+            authorization: cs_bytes::new(prepared.headers.authorization()),
+            content_type: prepared
+                .headers
+                .content_type()
+                .map_or(cs_bytes::absent(), cs_bytes::new),
             body: prepared.body.map_or(cs_bytes::absent(), cs_bytes::new),
         };
         Ok(())

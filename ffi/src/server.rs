@@ -125,8 +125,8 @@ pub(crate) fn method_cstr(method: Method) -> *const c_char {
     static GET: OnceLock<CString> = OnceLock::new();
     static POST: OnceLock<CString> = OnceLock::new();
     match method {
-        Method::Get => static_cstr(&GET, "GET"),
-        Method::Post => static_cstr(&POST, "POST"),
+        Method::Get => static_cstr(&GET, method.as_str()),
+        Method::Post => static_cstr(&POST, method.as_str()),
     }
 }
 

@@ -9,7 +9,6 @@ use crypto_sessions::v2::clock::{Clock, SystemClock};
 use crypto_sessions::v2::kdf::ConversationKey;
 use crypto_sessions::v2::keys::{KeyPair, XOnlyKey, KID_LEN, XONLY_LEN};
 use crypto_sessions::v2::request::RequestToken;
-use crypto_sessions::v2::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
 
 use crate::boundary::{
     bytes_arg, distinct_outputs, guard, guard_void, optional_str_arg, out_arg, out_buf, region,
@@ -248,36 +247,18 @@ pub extern "C" fn cs_v2_request_parts_get(
     guard(|| {
         let request = cs_v2_request::borrow(request)?;
         let out = out_arg(out, "out")?;
-        let header = |name: &str| {
-            request
-                .headers
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
-        };
-        if let Some((other, _)) = request
-            .headers
-            .iter()
-            .find(|(n, _)| ![AUTHORIZATION, CONTENT_TYPE, CACHE_CONTROL].contains(n))
-        {
-            return Err(Failure::new(
-                cs_result::Panic,
-                format!("the core prepared a header this ABI cannot carry: {other}"),
-            ));
-        }
-        let authorization = header(AUTHORIZATION).ok_or_else(|| {
-            Failure::new(
-                cs_result::Panic,
-                "the core prepared no Authorization header",
-            )
-        })?;
+        let headers = request.headers();
         *out = cs_v2_request_parts {
-            method: cs_bytes::new(request.method.as_str()),
-            url: cs_bytes::new(request.url.as_str()),
-            authorization: cs_bytes::new(authorization),
-            content_type: header(CONTENT_TYPE).map_or(cs_bytes::absent(), cs_bytes::new),
-            cache_control: header(CACHE_CONTROL).map_or(cs_bytes::absent(), cs_bytes::new),
-            body: cs_bytes::new(request.body.as_slice()),
+            method: cs_bytes::new(request.method()),
+            url: cs_bytes::new(request.url()),
+            authorization: cs_bytes::new(headers.authorization()),
+            content_type: headers
+                .content_type()
+                .map_or(cs_bytes::absent(), cs_bytes::new),
+            cache_control: headers
+                .cache_control()
+                .map_or(cs_bytes::absent(), cs_bytes::new),
+            body: cs_bytes::new(request.body()),
         };
         Ok(())
     })

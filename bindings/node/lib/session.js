@@ -19,6 +19,13 @@ function decoded (out) {
   return { data: revive(out.plaintext, out.isJson), isValid: out.isValid, plaintext: asBytes(out.plaintext) }
 }
 
+/** `decode`'s arguments for the addon: the token's text and the encoded data. */
+function decodeArguments (token, payload) {
+  const tokenText = tokenString(token)
+  if (typeof payload !== 'string') throw new CryptoSessionError('malformed_input', 'encoded data must be a string')
+  return [tokenText, payload]
+}
+
 function bytesArgument (data, what) {
   const view = typeof data === 'string' ? data : viewOf(data)
   if (view === null) throw new CryptoSessionError('malformed_input', `${what} must be a string or a Uint8Array`)
@@ -132,10 +139,13 @@ class CryptoSession {
     return asBytes(call(() => this.#native.decrypt(view)))
   }
 
+  // Each variant and its Sync twin read their arguments and shape their result
+  // with the same code: the native call (pool or calling thread) is the only
+  // difference.
+
   /** Sign and encrypt a payload: `{ token, data }` (token a Token). */
   async encode (payload) {
-    const bytes = serialize(payload)
-    return encoded(await settle(this.#native.encode(bytes)))
+    return encoded(await settle(this.#native.encode(serialize(payload))))
   }
 
   /** `encode` on the calling thread. */
@@ -149,16 +159,12 @@ class CryptoSession {
    * signature is `isValid: false`.
    */
   async decode (token, payload) {
-    const tokenText = tokenString(token)
-    if (typeof payload !== 'string') throw new CryptoSessionError('malformed_input', 'encoded data must be a string')
-    return decoded(await settle(this.#native.decode(tokenText, payload)))
+    return decoded(await settle(this.#native.decode(...decodeArguments(token, payload))))
   }
 
   /** `decode` on the calling thread. */
   decodeSync (token, payload) {
-    const tokenText = tokenString(token)
-    if (typeof payload !== 'string') throw new CryptoSessionError('malformed_input', 'encoded data must be a string')
-    return decoded(call(() => this.#native.decodeSync(tokenText, payload)))
+    return decoded(call(() => this.#native.decodeSync(...decodeArguments(token, payload))))
   }
 
   toJSON () {

@@ -152,12 +152,12 @@ fn status_code(status: u32) -> u16 {
 
 fn prepared_request(prepared: CorePrepared) -> PreparedRequest {
     PreparedRequest {
-        method: prepared.method.to_string(),
+        method: prepared.method.as_str().to_string(),
         url: prepared.url,
         headers: prepared
             .headers
-            .into_iter()
-            .map(|(name, value)| (name.to_string(), value))
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
             .collect(),
         body: prepared.body,
     }

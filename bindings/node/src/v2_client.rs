@@ -44,13 +44,13 @@ impl NativeV2Prepared {
     /// The method.
     #[napi(getter)]
     pub fn method(&self) -> String {
-        self.inner.method.clone()
+        self.inner.method().to_string()
     }
 
     /// The URL to send to: origin and percent-encoded target, as signed.
     #[napi(getter)]
     pub fn url(&self) -> String {
-        self.inner.url.clone()
+        self.inner.url().to_string()
     }
 
     /// Headers to send, `[name, value]` pairs (`Authorization`, and for a body
@@ -58,16 +58,16 @@ impl NativeV2Prepared {
     #[napi(getter)]
     pub fn headers(&self) -> Vec<Vec<String>> {
         self.inner
-            .headers
+            .headers()
             .iter()
-            .map(|(n, v)| vec![n.to_string(), v.clone()])
+            .map(|(n, v)| vec![n.to_string(), v.to_string()])
             .collect()
     }
 
     /// The sealed body (empty for no body).
     #[napi(getter)]
     pub fn body(&self) -> Buffer {
-        self.inner.body.clone().into()
+        self.inner.body().to_vec().into()
     }
 
     /// Whether this is the one retry after a stale answer.

@@ -3,7 +3,10 @@
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
-use crypto_sessions::http::ANSWER_CONTENT_TYPE as ANSWER_CONTENT_TYPE_V1;
+use crypto_sessions::http::{
+    ANSWER_CONTENT_TYPE as ANSWER_CONTENT_TYPE_V1, AUTHORIZATION as AUTHORIZATION_V1,
+    CONTENT_TYPE as CONTENT_TYPE_V1,
+};
 use crypto_sessions::v2::clock::{Clock, ManualClock};
 use crypto_sessions::v2::keys::XOnlyKey;
 use crypto_sessions::v2::replay;
@@ -379,8 +382,8 @@ impl NativeV2Server {
                 Ok(V2SealedAnswer {
                     status: sealed.status.into(),
                     headers: vec![
-                        vec!["authorization".into(), sealed.authorization],
-                        vec!["content-type".into(), ANSWER_CONTENT_TYPE_V1.into()],
+                        vec![AUTHORIZATION_V1.into(), sealed.authorization],
+                        vec![CONTENT_TYPE_V1.into(), ANSWER_CONTENT_TYPE_V1.into()],
                     ],
                     body: sealed.body.into_bytes().into(),
                 })

@@ -74,12 +74,12 @@ impl Client {
             .detach(|| client.prepare(method, path, body.as_deref()))
             .map_err(to_py)?;
         Ok(PreparedRequest {
-            method: prepared.method,
+            method: prepared.method.as_str(),
             url: prepared.url,
             headers: prepared
                 .headers
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             body: prepared.body,
         })

@@ -117,6 +117,14 @@ fn read_server_settings<'py>(
     Ok(out)
 }
 
+/// A ``max_body`` given as text (``CRYPTO_SESSION_MAX_BODY``, or an app's config),
+/// read as the core reads it for every binding: digits only, 1 to the ceiling; a
+/// bad value raises :class:`MalformedInputError` naming the variable.
+#[pyfunction]
+fn read_max_body(text: &str) -> PyResult<usize> {
+    crypto_sessions::http::Limits::max_body_from_env(text).map_err(errors::to_py)
+}
+
 /// The origins a server verifies for: ``host`` first (it also serves v1), then
 /// ``more``, each once (compared without a trailing ``/``).
 #[pyfunction]
@@ -162,6 +170,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(signed_url, m)?)?;
     m.add_function(wrap_pyfunction!(read_server_settings, m)?)?;
     m.add_function(wrap_pyfunction!(origins_with_host, m)?)?;
+    m.add_function(wrap_pyfunction!(read_max_body, m)?)?;
     m.add_class::<session::CryptoSession>()?;
     m.add_class::<session::Encoded>()?;
     m.add_class::<session::Decoded>()?;

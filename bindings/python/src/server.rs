@@ -1,6 +1,6 @@
 //! `Server`: authenticate requests and seal answers, for any web framework.
 
-use crypto_sessions::http::{Limits, ANSWER_CONTENT_TYPE, AUTHORIZATION};
+use crypto_sessions::http::{Limits, ANSWER_CONTENT_TYPE, AUTHORIZATION, CONTENT_TYPE};
 use crypto_sessions::keys::secret_key_from_any;
 use crypto_sessions::Session;
 use pyo3::exceptions::PyTypeError;
@@ -297,7 +297,7 @@ impl SealedAnswer {
     fn headers(&self) -> Vec<(&'static str, String)> {
         vec![
             (AUTHORIZATION, self.authorization.clone()),
-            ("content-type", ANSWER_CONTENT_TYPE.to_string()),
+            (CONTENT_TYPE, ANSWER_CONTENT_TYPE.to_string()),
         ]
     }
 

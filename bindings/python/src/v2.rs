@@ -406,7 +406,7 @@ impl V2Authenticated {
                                 s.authorization,
                             ),
                             (
-                                "content-type".to_string(),
+                                crypto_sessions::http::CONTENT_TYPE.to_string(),
                                 crypto_sessions::http::ANSWER_CONTENT_TYPE.to_string(),
                             ),
                         ],
@@ -658,29 +658,29 @@ impl V2PreparedRequest {
     /// The method, as given.
     #[getter]
     fn method(&self) -> &str {
-        &self.inner.method
+        self.inner.method()
     }
 
     /// The URL to request (``origin`` + the percent-encoded target).
     #[getter]
     fn url(&self) -> &str {
-        &self.inner.url
+        self.inner.url()
     }
 
     /// ``Authorization``, and with a body ``Content-Type`` and ``Cache-Control``.
     #[getter]
     fn headers(&self) -> Vec<(String, String)> {
         self.inner
-            .headers
+            .headers()
             .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     }
 
     /// The sealed body (empty without a payload).
     #[getter]
     fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.body)
+        PyBytes::new(py, self.inner.body())
     }
 
     /// The request token (128 bytes).
@@ -698,9 +698,9 @@ impl V2PreparedRequest {
     fn __repr__(&self) -> String {
         format!(
             "V2PreparedRequest(method='{}', url='{}', body=<{} bytes>, is_retry={})",
-            self.inner.method,
-            self.inner.url,
-            self.inner.body.len(),
+            self.inner.method(),
+            self.inner.url(),
+            self.inner.body().len(),
             if self.inner.is_retry() {
                 "True"
             } else {

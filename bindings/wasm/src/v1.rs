@@ -17,11 +17,11 @@ fn prepared(out: PreparedRequest) -> JsValue {
     let headers = object(
         &out.headers
             .iter()
-            .map(|(name, value)| (*name, JsValue::from_str(value)))
+            .map(|(name, value)| (name, JsValue::from_str(value)))
             .collect::<Vec<_>>(),
     );
     let mut fields = vec![
-        ("method", JsValue::from_str(out.method)),
+        ("method", JsValue::from_str(out.method.as_str())),
         ("url", out.url.into()),
         ("headers", headers),
     ];

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crypto_sessions::http;
 use crypto_sessions::v2::answer::{open_answer, open_stale_answer, SentRequest};
 use crypto_sessions::v2::client::{
     Answer, Client, ClientError, PreparedRequest, Response as CoreResponse,
@@ -26,10 +27,15 @@ use crate::input::{bytes, bytes_of, object, optional_bytes};
 use crate::keys::{secret_key, xonly_key};
 
 /// `[[name, value], ...]`: the order the core gives.
-fn header_list(headers: &[(&'static str, String)]) -> JsValue {
+fn header_list<N: AsRef<str>, V: AsRef<str>>(headers: impl IntoIterator<Item = (N, V)>) -> JsValue {
     headers
-        .iter()
-        .map(|(name, value)| Array::of2(&JsValue::from_str(name), &JsValue::from_str(value)))
+        .into_iter()
+        .map(|(name, value)| {
+            Array::of2(
+                &JsValue::from_str(name.as_ref()),
+                &JsValue::from_str(value.as_ref()),
+            )
+        })
         .collect::<Array>()
         .into()
 }
@@ -75,26 +81,26 @@ impl V2Request {
     /// The method, as given.
     #[wasm_bindgen(getter)]
     pub fn method(&self) -> String {
-        self.inner.method.clone()
+        self.inner.method().to_string()
     }
 
     /// The URL to request (target percent-encoded, fragment dropped).
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
-        self.inner.url.clone()
+        self.inner.url().to_string()
     }
 
     /// `[[name, value], ...]`: `Authorization`, and for a body `Content-Type` and
     /// `Cache-Control`.
     #[wasm_bindgen(getter)]
     pub fn headers(&self) -> JsValue {
-        header_list(&self.inner.headers)
+        header_list(self.inner.headers())
     }
 
     /// The sealed body (empty: send none).
     #[wasm_bindgen(getter)]
     pub fn body(&self) -> Vec<u8> {
-        self.inner.body.clone()
+        self.inner.body().to_vec()
     }
 
     /// Whether this is the one retry after a signed stale answer.
@@ -316,7 +322,7 @@ fn rejection(err: Rejection) -> JsValue {
     let code = err.code().map_or("rejected", |c| c.as_str());
     let error = coded(code, &err.to_string());
     set(&error, "status", &err.status().into());
-    set(&error, "headers", &header_list(&err.headers()));
+    set(&error, "headers", &header_list(err.headers()));
     set(&error, "detail", &err.detail().into());
     error.into()
 }
@@ -324,7 +330,7 @@ fn rejection(err: Rejection) -> JsValue {
 fn sealed(out: SealedAnswer) -> JsValue {
     object(&[
         ("status", out.status.into()),
-        ("headers", header_list(&out.headers)),
+        ("headers", header_list(out.headers)),
         ("body", bytes(&out.body)),
     ])
 }
@@ -513,13 +519,14 @@ impl V2Server {
                     .v1()
                     .ok_or_else(|| coded("malformed_input", "v1 is off"))?;
                 let out = v1.seal(&r.session, status, &payload).or_throw()?;
-                let mut headers = vec![("authorization", out.authorization)];
-                if !out.body.is_empty() {
-                    headers.push(("content-type", "application/json".to_string()));
-                }
+                // As the addon's and the wheel's dual servers: the core's v1 answer headers.
+                let headers = [
+                    (http::AUTHORIZATION, out.authorization),
+                    (http::CONTENT_TYPE, http::ANSWER_CONTENT_TYPE.to_string()),
+                ];
                 Ok(object(&[
                     ("status", out.status.into()),
-                    ("headers", header_list(&headers)),
+                    ("headers", header_list(headers)),
                     ("body", bytes(out.body.as_bytes())),
                 ]))
             }

@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crypto_sessions::http::Server;
 use crypto_sessions::{SecretKey, Session};
@@ -38,12 +39,50 @@ pub fn run(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
     out
 }
 
+/// `crypto-session fetch` with `flags` then `args`, the client's key from the
+/// environment.
+pub fn fetch_as(client: &SecretKey, flags: &[&str], args: &[&str], stdin: &[u8]) -> Output {
+    let key = client.to_hex();
+    let all: Vec<&str> = ["fetch"].iter().chain(flags).chain(args).copied().collect();
+    run(&all, &[("CRYPTO_SESSION_KEY", key.as_str())], stdin)
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Stdout parsed as JSON, or a failure that shows both outputs.
+pub fn stdout_json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            stdout(out),
+            stderr(out)
+        )
+    })
+}
+
+/// A vector file of `tests/vectors/`.
+pub fn vectors(file: &str) -> serde_json::Value {
+    let path = format!("{}/../tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A string of a vector file.
+pub fn s(v: &serde_json::Value) -> &str {
+    v.as_str().expect("a string in the vectors")
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 /// Assert the exit status, showing stderr when it is not the expected one.
@@ -66,6 +105,58 @@ pub struct Seen {
     pub payload: Option<Vec<u8>>,
 }
 
+/// An HTTP server on an ephemeral port of 127.0.0.1 that hands every request to
+/// one handler on its own thread, counts them, and stops when dropped.
+pub struct Listener {
+    pub url: String,
+    requests: Arc<AtomicUsize>,
+    http: Arc<tiny_http::Server>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Listener {
+    /// Bind, then serve with the handler `make` builds for the listener's URL.
+    pub fn start<H>(make: impl FnOnce(&str) -> H) -> Listener
+    where
+        H: FnMut(tiny_http::Request) + Send + 'static,
+    {
+        let http = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1:0"));
+        let port = http.server_addr().to_ip().expect("an IP address").port();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut handle = make(&url);
+        let requests = Arc::new(AtomicUsize::new(0));
+        let thread = {
+            let (http, requests) = (http.clone(), requests.clone());
+            std::thread::spawn(move || {
+                for request in http.incoming_requests() {
+                    requests.fetch_add(1, Ordering::SeqCst);
+                    handle(request);
+                }
+            })
+        };
+        Listener {
+            url,
+            requests,
+            http,
+            thread: Some(thread),
+        }
+    }
+
+    /// How many requests arrived.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.http.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// A crypto-session server on an ephemeral port of 127.0.0.1, for one test.
 ///
 /// Routes (after authentication; a rejected request gets 401 and an empty body):
@@ -79,37 +170,24 @@ pub struct Seen {
 pub struct TestServer {
     pub url: String,
     pub secret: SecretKey,
-    pub requests: Arc<AtomicUsize>,
     pub seen: Arc<Mutex<Seen>>,
-    http: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
+    listener: Listener,
 }
 
 impl TestServer {
     pub fn start() -> TestServer {
-        let http = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1:0"));
-        let port = http.server_addr().to_ip().expect("an IP address").port();
-        let url = format!("http://127.0.0.1:{port}");
         let secret = SecretKey::generate();
-        let server = Server::new(&secret, &url).expect("a server");
-        let requests = Arc::new(AtomicUsize::new(0));
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let thread = {
-            let (http, requests, seen) = (http.clone(), requests.clone(), seen.clone());
-            std::thread::spawn(move || {
-                for request in http.incoming_requests() {
-                    requests.fetch_add(1, Ordering::SeqCst);
-                    handle(&server, request, &seen);
-                }
-            })
-        };
+        let listener = Listener::start(|url| {
+            let server = Server::new(&secret, url).expect("a server");
+            let seen = seen.clone();
+            move |request| handle(&server, request, &seen)
+        });
         TestServer {
-            url,
+            url: listener.url.clone(),
             secret,
-            requests,
             seen,
-            http,
-            thread: Some(thread),
+            listener,
         }
     }
 
@@ -120,18 +198,15 @@ impl TestServer {
     pub fn seen(&self) -> Seen {
         self.seen.lock().unwrap().clone()
     }
-}
 
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.http.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+    /// How many requests arrived.
+    pub fn requests(&self) -> usize {
+        self.listener.requests()
     }
 }
 
-fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
+/// The first value of header `name`.
+pub fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
     request
         .headers()
         .iter()
@@ -139,12 +214,27 @@ fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
         .map(|h| h.value.as_str().to_string())
 }
 
-fn respond(request: tiny_http::Request, status: u16, auth: Option<&str>, body: &str) {
-    let mut response = Response::from_string(body).with_status_code(status);
-    if let Some(auth) = auth {
-        response.add_header(Header::from_bytes("authorization", auth).unwrap());
+/// Answer `request` with these headers and body.
+pub fn respond(
+    request: tiny_http::Request,
+    status: u16,
+    headers: &[(&str, String)],
+    body: impl Into<Vec<u8>>,
+) {
+    let mut response = Response::from_data(body).with_status_code(status);
+    for (name, value) in headers {
+        response.add_header(Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
     }
     let _ = request.respond(response);
+}
+
+/// A v1 answer: the `authorization` header when signed, and the body.
+fn respond_v1(request: tiny_http::Request, status: u16, auth: Option<&str>, body: &str) {
+    let headers: Vec<_> = auth
+        .map(|a| ("authorization", a.to_string()))
+        .into_iter()
+        .collect();
+    respond(request, status, &headers, body)
 }
 
 fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) {
@@ -157,7 +247,7 @@ fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) 
         Ok(ok) => ok,
         Err(e) => {
             eprintln!("test server: rejected {method} {target}: {e}");
-            return respond(request, 401, None, "");
+            return respond_v1(request, 401, None, "");
         }
     };
     *seen.lock().unwrap() = Seen {
@@ -170,11 +260,11 @@ fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) 
     match path {
         "/text" => {
             let a = server.seal_text(&ok.session, 200, "plain answer").unwrap();
-            respond(request, a.status, Some(&a.authorization), &a.body)
+            respond_v1(request, a.status, Some(&a.authorization), &a.body)
         }
         "/missing" => {
             let a = server.seal_text(&ok.session, 404, "no such thing").unwrap();
-            respond(request, a.status, Some(&a.authorization), &a.body)
+            respond_v1(request, a.status, Some(&a.authorization), &a.body)
         }
         "/tampered" => {
             let a = server
@@ -183,7 +273,7 @@ fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) 
             let mut body = a.body.into_bytes();
             let i = body.len() / 2;
             body[i] = if body[i] == b'A' { b'B' } else { b'A' };
-            respond(
+            respond_v1(
                 request,
                 200,
                 Some(&a.authorization),
@@ -195,14 +285,14 @@ fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) 
             let message = b"signed by an impostor";
             let a = server.seal(&ok.session, 200, message).unwrap();
             let impostor = Session::new(ok.peer(), &SecretKey::generate());
-            respond(
+            respond_v1(
                 request,
                 200,
                 Some(&impostor.token_for(message).encode()),
                 &a.body,
             )
         }
-        "/unsigned" => respond(request, 200, None, "in clear"),
+        "/unsigned" => respond_v1(request, 200, None, "in clear"),
         _ => {
             let payload = ok
                 .payload
@@ -215,7 +305,7 @@ fn handle(server: &Server, mut request: tiny_http::Request, seen: &Mutex<Seen>) 
                 "payload": payload,
             });
             let a = server.seal_json(&ok.session, 200, &answer).unwrap();
-            respond(request, a.status, Some(&a.authorization), &a.body)
+            respond_v1(request, a.status, Some(&a.authorization), &a.body)
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the answer.
 
 use super::target::{encode_target, split_url, Origin};
-use super::{Method, AUTHORIZATION};
+use super::{Method, RequestHeaders, AUTHORIZATION, CONTENT_TYPE, JSON_CONTENT_TYPE};
 use crate::error::{malformed, Error, ErrorKind, Result};
 use crate::keys::{PublicKey, SecretKey};
 use crate::session::Session;
@@ -10,12 +10,12 @@ use crate::session::Session;
 /// A request ready to send: method, URL, headers and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
-    /// `GET` or `POST`.
-    pub method: &'static str,
+    /// `GET` or `POST` ([`Method::as_str`] is its name on the wire).
+    pub method: Method,
     /// `hostname + path`, exactly the string that was signed for a GET.
     pub url: String,
     /// `authorization`, and `content-type: application/json` for a POST.
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: RequestHeaders,
     /// For a POST, the JSON text `{"data":"..."}`.
     pub body: Option<String>,
 }
@@ -108,8 +108,8 @@ impl Client {
                 }
                 let token = self.session.token_for(url.as_bytes());
                 Ok(PreparedRequest {
-                    method: "GET",
-                    headers: vec![(AUTHORIZATION, token.encode())],
+                    method,
+                    headers: RequestHeaders::new(AUTHORIZATION, token.encode()),
                     url,
                     body: None,
                 })
@@ -119,11 +119,9 @@ impl Client {
                 let body = serde_json::to_string(&serde_json::json!({ "data": encoded.data }))
                     .expect("a string map serializes");
                 Ok(PreparedRequest {
-                    method: "POST",
-                    headers: vec![
-                        (AUTHORIZATION, encoded.token.encode()),
-                        ("content-type", "application/json".to_string()),
-                    ],
+                    method,
+                    headers: RequestHeaders::new(AUTHORIZATION, encoded.token.encode())
+                        .with_content_type((CONTENT_TYPE, JSON_CONTENT_TYPE)),
                     url,
                     body: Some(body),
                 })
@@ -169,7 +167,7 @@ mod tests {
         );
 
         let req = client.prepare("GET", "/a?b=c%20d", None).unwrap();
-        let auth = &req.headers[0].1;
+        let auth = req.headers.authorization();
         let ok = server
             .authenticate("GET", b"/a?b=c%20d", Some(auth), b"")
             .unwrap();
@@ -188,7 +186,7 @@ mod tests {
             .authenticate(
                 "POST",
                 b"/p",
-                Some(&req.headers[0].1),
+                Some(req.headers.authorization()),
                 req.body.as_deref().unwrap().as_bytes(),
             )
             .unwrap();
@@ -211,6 +209,38 @@ mod tests {
         assert_eq!(
             client.prepare("PUT", "/", None).unwrap_err().kind(),
             ErrorKind::UnsupportedMethod
+        );
+    }
+
+    #[test]
+    fn prepared_requests_carry_a_typed_method_and_the_protocol_headers() {
+        let client = Client::new(
+            &SecretKey::generate().public_key(),
+            &SecretKey::generate(),
+            Some("http://h"),
+        );
+        for name in ["", "get", "GET", "gEt"] {
+            let get = client.prepare(name, "/a", None).unwrap();
+            assert_eq!((get.method, get.method.as_str()), (Method::Get, "GET"));
+            let names: Vec<_> = get.headers.iter().map(|(n, _)| n).collect();
+            assert_eq!(names, ["authorization"], "{name:?}");
+            assert_eq!(get.headers.content_type(), None);
+            assert_eq!(get.headers.cache_control(), None);
+            // The value is the v1 token over the URL, nothing around it.
+            let token = crate::Token::parse(get.headers.authorization()).unwrap();
+            assert!(token.is_signed_by(client.session().public_key()));
+        }
+        let post = client.prepare("post", "/p", Some(b"{}")).unwrap();
+        assert_eq!(post.method.as_str(), "POST");
+        assert_eq!(
+            post.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            ["authorization", "content-type"]
+        );
+        assert_eq!(post.headers.get("Content-Type"), Some("application/json"));
+        assert_eq!(post.headers.content_type(), Some("application/json"));
+        assert_eq!(
+            post.headers.get("AUTHORIZATION"),
+            Some(post.headers.authorization())
         );
     }
 
@@ -265,8 +295,12 @@ mod tests {
         ] {
             let sent = signed_url(None, url).unwrap();
             let req = client.prepare("GET", &sent.signed, None).unwrap();
-            let ok =
-                server.authenticate("GET", sent.target.as_bytes(), Some(&req.headers[0].1), b"");
+            let ok = server.authenticate(
+                "GET",
+                sent.target.as_bytes(),
+                Some(req.headers.authorization()),
+                b"",
+            );
             assert_eq!(ok.unwrap().path_and_query, sent.target, "{url}");
         }
     }
@@ -285,7 +319,7 @@ mod tests {
             .authenticate(
                 "POST",
                 b"/x",
-                Some(&req.headers[0].1),
+                Some(req.headers.authorization()),
                 req.body.unwrap().as_bytes(),
             )
             .unwrap();

@@ -122,14 +122,27 @@ impl Limits {
 
     /// Read a `max_body` from the text of [`ENV_MAX_BODY`] (decimal bytes).
     pub fn max_body_from_env(text: &str) -> Result<usize> {
-        let value: i64 = text.trim().parse().map_err(|_| {
-            bad_limit(format!(
-                "{ENV_MAX_BODY} is {:?}: it must be a whole number of bytes",
-                text.chars().take(32).collect::<String>()
-            ))
-        })?;
+        let value = whole_number(text)
+            .and_then(|v| i64::try_from(v).ok())
+            .ok_or_else(|| {
+                bad_limit(format!(
+                    "{ENV_MAX_BODY} is {:?}: it must be a whole number of bytes",
+                    text.chars().take(32).collect::<String>()
+                ))
+            })?;
         Self::max_body_from_i64(value)
     }
+}
+
+/// A whole number as an environment variable gives it: ASCII digits only (no sign,
+/// separator or exponent), blanks around them trimmed; `None` otherwise or when it
+/// does not fit in 64 bits.
+pub(crate) fn whole_number(text: &str) -> Option<u64> {
+    let digits = text.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -172,6 +185,27 @@ mod tests {
         assert_eq!(Limits::max_body_from_env(" 2048 ").unwrap(), 2048);
         for bad in ["", "1e3", "-5", "4294967296", "0x10", "9223372036854775808"] {
             assert!(Limits::max_body_from_env(bad).is_err(), "{bad}");
+        }
+        for (text, number) in [
+            ("0", Some(0)),
+            (" 042 ", Some(42)),
+            ("18446744073709551615", Some(u64::MAX)),
+        ] {
+            assert_eq!(whole_number(text), number, "{text}");
+        }
+        for bad in [
+            "",
+            " ",
+            "+1",
+            "-0",
+            "1_0",
+            "1e3",
+            "0x10",
+            "1.0",
+            "\u{663}",
+            "18446744073709551616",
+        ] {
+            assert_eq!(whole_number(bad), None, "{bad}");
         }
     }
 }

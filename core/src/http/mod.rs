@@ -5,19 +5,28 @@
 
 mod client;
 pub mod config;
+pub mod headers;
 mod server;
-pub mod target;
+mod target;
 
 pub use client::{signed_url, Client, PreparedRequest, SignedUrl};
 pub use config::Limits;
+pub use headers::RequestHeaders;
 pub use server::{Authenticated, SealedAnswer, Server};
-pub use target::{encode_target, split_url, Origin, RequestTarget};
+pub use target::Origin;
+pub(crate) use target::{split_url, RequestTarget};
 
 /// The status of every rejected request, whatever the reason.
 pub const REJECTION_STATUS: u16 = 401;
 
 /// The header that carries the token, in requests and answers.
 pub const AUTHORIZATION: &str = "authorization";
+
+/// The header that names a request body's media type.
+pub const CONTENT_TYPE: &str = "content-type";
+
+/// The content type of a POST body (`{"data": ...}`).
+pub const JSON_CONTENT_TYPE: &str = "application/json";
 
 /// The content type of a sealed answer's body (base64url text).
 pub const ANSWER_CONTENT_TYPE: &str = "text/plain; charset=utf-8";

@@ -11,7 +11,7 @@ use crate::error::{malformed, Error, ErrorKind, Result};
 use crate::keys::{PublicKey, SecretKey};
 use crate::payload::{json_bytes, revive};
 use crate::session::{Identity, Session};
-use crate::token::{digest, parse_signature, Token, PUBKEY_LEN};
+use crate::token::{digest, read_signature, Token, PUBKEY_LEN};
 
 /// A server's configuration and caches: its key and its own origin (`host`).
 ///
@@ -152,7 +152,7 @@ impl Server {
     /// `method` is the method exactly as received (`GET` or `POST`, case-sensitive);
     /// `target` is the request-target's bytes exactly as received (not decoded or
     /// normalized), origin-form or absolute-form naming this server's origin
-    /// ([`RequestTarget`]). A GET must have no body. On `Err`, answer
+    /// (`docs/PROTOCOL.md` gives the rules). A GET must have no body. On `Err`, answer
     /// [`super::REJECTION_STATUS`] with an empty body, whatever the kind, and log
     /// the error (it holds no secrets).
     ///
@@ -280,7 +280,7 @@ impl Server {
                 "the token is signed by this server's own key, not a client's",
             ));
         }
-        parse_signature(token.signature())?;
+        read_signature(token.signature())?;
         Ok(token)
     }
 
@@ -352,7 +352,7 @@ mod tests {
     }
 
     fn auth_of(req: &crate::http::PreparedRequest) -> String {
-        req.headers[0].1.clone()
+        req.headers.authorization().to_string()
     }
 
     /// A prepared POST, sent to `target` as prepared.

@@ -26,7 +26,7 @@ pub struct Origin {
 
 /// A request-target as read from the request line, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RequestTarget<'a> {
+pub(crate) enum RequestTarget<'a> {
     /// `/path?query`, exactly as on the wire.
     OriginForm(&'a str),
     /// `scheme://authority/path?query`.
@@ -183,7 +183,7 @@ impl<'a> RequestTarget<'a> {
 
 /// Split an absolute URL, as a client is given it, into its origin and the
 /// origin-form target to send and sign (percent-encoded, fragment dropped).
-pub fn split_url(url: &str) -> Result<(Origin, String)> {
+pub(crate) fn split_url(url: &str) -> Result<(Origin, String)> {
     let url = url.trim();
     let without_fragment = url.split_once('#').map_or(url, |(u, _)| u);
     let (scheme, rest) = without_fragment
@@ -203,7 +203,7 @@ pub fn split_url(url: &str) -> Result<(Origin, String)> {
 /// Percent-encode an origin-form target for sending and signing: every byte outside
 /// 0x21-0x7E of its UTF-8 becomes `%XX`; a `#fragment` is dropped (it never travels).
 /// Existing `%XX` escapes are kept as they are.
-pub fn encode_target(target: &str) -> Result<String> {
+pub(crate) fn encode_target(target: &str) -> Result<String> {
     let target = target.split_once('#').map_or(target, |(t, _)| t);
     if !target.starts_with('/') {
         return Err(malformed(format!(

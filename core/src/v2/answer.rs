@@ -220,7 +220,7 @@ impl fmt::Debug for AnswerToken {
 }
 
 /// Whether HTTP forbids a body for this answer: to `HEAD`, or status 1xx, 204, 304.
-pub fn answer_has_no_body(method: &str, status: u16) -> bool {
+pub(crate) fn answer_has_no_body(method: &str, status: u16) -> bool {
     method == "HEAD" || (100..200).contains(&status) || status == 204 || status == 304
 }
 

@@ -24,7 +24,7 @@ use super::request::{request_header, RequestToken, SignedRequest};
 use super::server::Code;
 use super::{AUTHORIZATION, AUTH_SCHEME, CACHE_CONTROL, CONTENT_TYPE, NO_TRANSFORM};
 use crate::error::Result;
-use crate::http::{split_url, Origin};
+use crate::http::{split_url, Origin, RequestHeaders};
 use crate::keys::SecretKey;
 
 /// The largest clock offset a client takes from a signed stale answer (1 hour).
@@ -33,22 +33,41 @@ pub const MAX_CLOCK_OFFSET: u64 = 3600;
 pub const RETRY_WINDOW: Duration = Duration::from_secs(5);
 
 /// A request ready to send, and what the client needs to check its answer.
+///
+/// Its parts are read-only: the answer is checked against the method and token that
+/// were signed, so a request changed after [`Client::prepare`] could not be opened.
 #[derive(Clone)]
 pub struct PreparedRequest {
-    /// The method, as given.
-    pub method: String,
-    /// `origin || target`: the URL to request (target percent-encoded).
-    pub url: String,
-    /// `Authorization`, and for a body `Content-Type` and `Cache-Control`.
-    pub headers: Vec<(&'static str, String)>,
-    /// The sealed body, or nothing.
-    pub body: Vec<u8>,
+    method: String,
+    url: String,
+    headers: RequestHeaders,
+    body: Vec<u8>,
     token: RequestToken,
     sent_at: Duration,
     exchange: Exchange,
 }
 
 impl PreparedRequest {
+    /// The method, as given (v2 signs any token, in its case).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// `origin || target`: the URL to request (target percent-encoded), as signed.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// `Authorization`, and for a body `Content-Type` and `Cache-Control`.
+    pub fn headers(&self) -> &RequestHeaders {
+        &self.headers
+    }
+
+    /// The sealed body (empty for no body).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
     /// The request token sent.
     pub fn token(&self) -> &RequestToken {
         &self.token
@@ -314,10 +333,12 @@ impl Client {
                 body: &body,
             },
         )?;
-        let mut headers = vec![(AUTHORIZATION, format!("{AUTH_SCHEME} {}", token.encode()))];
+        let mut headers =
+            RequestHeaders::new(AUTHORIZATION, format!("{AUTH_SCHEME} {}", token.encode()));
         if !body.is_empty() {
-            headers.push((CONTENT_TYPE, SEALED_CONTENT_TYPE.to_string()));
-            headers.push((CACHE_CONTROL, NO_TRANSFORM.to_string()));
+            headers = headers
+                .with_content_type((CONTENT_TYPE, SEALED_CONTENT_TYPE))
+                .with_cache_control((CACHE_CONTROL, NO_TRANSFORM));
         }
         Ok(PreparedRequest {
             method: method.to_string(),

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::error::{malformed, Result};
+use crate::http::config::whole_number;
 
 pub use super::replay::ENV_REPLAY;
 pub use crate::http::config::{ENV_HOST, ENV_MAX_BODY, ENV_SECRET_KEY};
@@ -66,9 +67,9 @@ impl Settings {
         let number = |name: &str| -> Result<Option<u64>> {
             text(name)
                 .map(|v| {
-                    v.parse::<u64>().map_err(|_| {
+                    whole_number(&v).ok_or_else(|| {
                         malformed(format!(
-                            "{name} is {:?}: it must be a whole number",
+                            "{name} is {:?}: it must be a whole number (digits only)",
                             excerpt(&v)
                         ))
                     })

@@ -32,7 +32,7 @@ impl std::fmt::Debug for Opened {
 }
 
 /// Check a content type: bytes 0x20-0x7E only, at most 255 bytes.
-pub fn check_content_type(content_type: &str) -> Result<()> {
+pub(crate) fn check_content_type(content_type: &str) -> Result<()> {
     if content_type.len() > MAX_CONTENT_TYPE_LEN {
         return Err(malformed(format!(
             "content type is {} bytes, the limit is {MAX_CONTENT_TYPE_LEN}",

@@ -7,16 +7,13 @@
 const native = require('../native.js')
 const { CryptoSessionError, call } = require('../errors.js')
 const { serverOptions } = require('./config.js')
+const { describe, contentLengthOf, answerBytes, authenticatedView, rejectionOf, webSecure } = require('./handler.js')
 // The payload as the handler sees it: parsed JSON, text, or bytes (also the web entry's).
 const { reviveTyped } = require('../bytes.js')
 
 // CORS on every answer, rejection and preflight (the spec's "Browsers").
 const CORS_EXPOSE = ['Access-Control-Expose-Headers', native.V2_EXPOSED_HEADERS]
 const CORS_ALLOW = ['Access-Control-Allow-Headers', native.V2_ALLOWED_HEADERS]
-
-function describe (method, target, err) {
-  return `crypto-sessions: rejected ${JSON.stringify(String(method))} ${JSON.stringify(String(target).slice(0, 200))}: ${err && err.message ? err.message : err}`
-}
 
 /**
  * The payload as the handler sees it: parsed JSON, text, or bytes by its content
@@ -26,24 +23,6 @@ function describe (method, target, err) {
 function revive (payload, contentType, version = 2) {
   if (version === 1 && contentType === '') return JSON.parse(native.revive(payload))
   return reviveTyped(payload, contentType)
-}
-
-/** A handler's answer as (content type, bytes). */
-function answerBytes (value, contentType) {
-  if (value === undefined || value === null) return { contentType: contentType ?? '', payload: Buffer.alloc(0) }
-  if (value instanceof Uint8Array) return { contentType: contentType ?? 'application/octet-stream', payload: Buffer.from(value.buffer, value.byteOffset, value.byteLength) }
-  if (typeof value === 'string') return { contentType: contentType ?? 'text/plain; charset=utf-8', payload: Buffer.from(value) }
-  const text = JSON.stringify(value)
-  if (text === undefined) throw new CryptoSessionError('malformed_input', `a value of type ${typeof value} has no JSON form`)
-  return { contentType: contentType ?? 'application/json', payload: Buffer.from(text) }
-}
-
-function contentLengthOf (value) {
-  if (value === undefined || value === null || value === '') return undefined
-  const n = Number(value)
-  // An unparsable Content-Length is no size the core can check: the body read
-  // below is still bounded, and a mismatch fails the signature.
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined
 }
 
 // Every Authorization field value of a Node request (two fields must be seen as
@@ -112,13 +91,7 @@ class CryptoSessionServer {
     const request = this.#threadPool
       ? await settleRejection(this.#server.authenticate(...args))
       : callRejection(() => this.#server.authenticateSync(...args))
-    return {
-      version: request.version,
-      clientKey: request.clientKey,
-      payload: request.payload,
-      contentType: request.contentType,
-      native: request
-    }
+    return authenticatedView(request)
   }
 
   /** Seal an answer: `{ status, headers: [[name, value]], body }`. */
@@ -159,8 +132,9 @@ class CryptoSessionServer {
   #rejectNode (req, res, err) {
     this.#logger.warn(describe(req.method, req.originalUrl ?? req.url, err))
     if (res.headersSent) return res.destroy()
-    res.statusCode = err.headers ? err.status : 500
-    for (const [name, value] of err.headers ?? [['Cache-Control', 'no-store'], CORS_EXPOSE]) res.setHeader(name, value)
+    const rejection = rejectionOf(err, CORS_EXPOSE)
+    res.statusCode = rejection.status
+    for (const [name, value] of rejection.headers) res.setHeader(name, value)
     res.setHeader('Content-Length', '0')
     res.end()
   }
@@ -263,27 +237,10 @@ class CryptoSessionServer {
         request2 = await this.authenticate({ method, target, authorization, contentLength, body })
       } catch (err) {
         this.#logger.warn(describe(method, target, err))
-        const headers = err.headers ?? [['Cache-Control', 'no-store'], CORS_EXPOSE]
-        return new Response(null, { status: err.headers ? err.status : 500, headers })
+        return new Response(null, rejectionOf(err, CORS_EXPOSE))
       }
-      const answer = (value, init, contentType) => {
-        const options = typeof init === 'number' ? { status: init } : (init ?? {})
-        const given = new Headers(options.headers)
-        const { contentType: type, payload } = answerBytes(value, contentType ?? given.get('content-type') ?? undefined)
-        const sealed = this.seal(request2, options.status ?? 200, type, payload)
-        given.delete('content-type')
-        for (const [name, v] of sealed.headers) given.set(name, v)
-        return new Response(sealed.body.length ? sealed.body : null, { status: sealed.status, headers: given })
-      }
-      const secure = {
-        version: request2.version,
-        clientKey: request2.clientKey,
-        payload: request2.payload,
-        contentType: request2.contentType,
-        body: revive(request2.payload, request2.contentType, request2.version),
-        send: async (value, init) => answer(value, init),
-        json: async (value, init) => answer(Buffer.from(JSON.stringify(value ?? null)), init, 'application/json')
-      }
+      const body = revive(request2.payload, request2.contentType, request2.version)
+      const secure = webSecure(request2, body, (...args) => this.seal(...args))
       return handler(request, secure, ...rest)
     }
   }

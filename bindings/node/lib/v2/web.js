@@ -8,8 +8,7 @@
 const { CryptoSessionError } = require('../errors.js')
 const { keyOf, toHex, reviveTyped } = require('../bytes.js')
 const { createSecureFetchV2, v2Core } = require('../v2.js')
-
-const ENCODER = new TextEncoder()
+const { describe, contentLengthOf, authenticatedView, rejectionOf, webSecure } = require('./handler.js')
 
 function bad (name, detail) {
   return new CryptoSessionError('malformed_input', `server configuration: ${name} ${detail}`)
@@ -46,26 +45,6 @@ function createSecureFetch (serverKey, secretKey, options = {}) {
   })
   secureFetch.setNow = now => inner.setNow(now)
   return secureFetch
-}
-
-/** An answer as (content type, bytes), as lib/v2/server.js's answerBytes. */
-function answerBytes (value, contentType) {
-  if (value === undefined || value === null) return { contentType: contentType ?? '', payload: new Uint8Array(0) }
-  if (value instanceof Uint8Array) return { contentType: contentType ?? 'application/octet-stream', payload: value }
-  if (typeof value === 'string') return { contentType: contentType ?? 'text/plain; charset=utf-8', payload: ENCODER.encode(value) }
-  const text = JSON.stringify(value)
-  if (text === undefined) throw new CryptoSessionError('malformed_input', `a value of type ${typeof value} has no JSON form`)
-  return { contentType: contentType ?? 'application/json', payload: ENCODER.encode(text) }
-}
-
-function contentLengthOf (value) {
-  if (value === null || value === '') return undefined
-  const n = Number(value)
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined
-}
-
-function describe (method, target, err) {
-  return `crypto-sessions: rejected ${JSON.stringify(String(method))} ${JSON.stringify(String(target).slice(0, 200))}: ${err && err.message ? err.message : err}`
 }
 
 /** A v2 server (v1 as well with `acceptV1`) on the WebAssembly build: the Web handler. */
@@ -139,13 +118,7 @@ class CryptoSessionServer {
   async authenticate ({ method, target, authorization, contentLength, body }) {
     const request = this.#server.authenticate(String(method), String(target), authorization.map(String),
       contentLength ?? undefined, body ?? new Uint8Array(0))
-    return {
-      version: request.version,
-      clientKey: request.clientKey,
-      payload: request.payload,
-      contentType: request.contentType,
-      native: request
-    }
+    return authenticatedView(request)
   }
 
   /** Seal an answer: `{ status, headers: [[name, value]], body }`. */
@@ -208,31 +181,16 @@ class CryptoSessionServer {
         authenticated = await this.authenticate({ method, target, authorization: authorization === null ? [] : [authorization], contentLength, body })
       } catch (err) {
         this.#logger.warn(describe(method, target, err))
-        const headers = Array.isArray(err?.headers) ? err.headers : [['Cache-Control', 'no-store'], exposed]
-        return new Response(null, { status: Array.isArray(err?.headers) ? err.status : 500, headers: [...headers, ...cors] })
+        const { status, headers } = rejectionOf(err, exposed)
+        return new Response(null, { status, headers: [...headers, ...cors] })
       }
-      const answer = (value, init, contentType) => {
-        const options = typeof init === 'number' ? { status: init } : (init ?? {})
-        const given = new Headers(options.headers)
-        const { contentType: type, payload } = answerBytes(value, contentType ?? given.get('content-type') ?? undefined)
-        const sealed = this.seal(authenticated, options.status ?? 200, type, payload)
-        given.delete('content-type')
-        for (const [name, v] of sealed.headers) given.set(name, v)
-        for (const [name, v] of cors) given.set(name, v)
+      const withCors = headers => {
+        for (const [name, v] of cors) headers.set(name, v)
         // v1 answers travel in `Authorization`: a page reads it only if exposed.
-        if (authenticated.version === 1) given.set('Access-Control-Expose-Headers', 'Authorization')
-        const empty = sealed.body.length === 0 || [204, 205, 304].includes(sealed.status)
-        return new Response(empty ? null : sealed.body, { status: sealed.status, headers: given })
+        if (authenticated.version === 1) headers.set('Access-Control-Expose-Headers', 'Authorization')
       }
-      const secure = {
-        version: authenticated.version,
-        clientKey: authenticated.clientKey,
-        payload: authenticated.payload,
-        contentType: authenticated.contentType,
-        body: reviveTyped(authenticated.payload, authenticated.contentType),
-        send: async (value, init) => answer(value, init),
-        json: async (value, init) => answer(ENCODER.encode(JSON.stringify(value ?? null)), init, 'application/json')
-      }
+      const body = reviveTyped(authenticated.payload, authenticated.contentType)
+      const secure = webSecure(authenticated, body, (...args) => this.seal(...args), withCors)
       return handler(request, secure, ...rest)
     }
   }

@@ -61,6 +61,9 @@ export async function replay (api, v1, v2) {
     if (x.request_body !== null) init.body = x.request_body
     const res = await handler(new Request(x.url, init))
     check(res.status === 200 && res.headers.get('authorization'), `handler v1 ${x.method} ${x.path}: ${res.status}`)
+    // The core's v1 answer content type (http::ANSWER_CONTENT_TYPE), as the addon's
+    // and the wheel's dual servers send it.
+    check(res.headers.get('content-type') === 'text/plain; charset=utf-8', `handler v1 ${x.method} ${x.path}: content-type ${res.headers.get('content-type')}`)
   }
 
   // v2

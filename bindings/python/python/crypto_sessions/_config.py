@@ -18,6 +18,7 @@ from crypto_sessions._native import (
     Server,
     V2Server,
     origins_with_host,
+    read_max_body,
     read_server_settings,
 )
 from crypto_sessions.errors import CryptoSessionError, InvalidKeyError
@@ -82,9 +83,10 @@ def build_server(
     if max_body is None:
         configured, body_source = setting(MAX_BODY_SETTING)
         try:
-            max_body = DEFAULT_MAX_BODY if configured in (None, "") else int(configured)
-        except ValueError:
-            raise ValueError(f"{body_source} must be an integer number of bytes") from None
+            # The core reads the text, as every binding does.
+            max_body = DEFAULT_MAX_BODY if configured in (None, "") else read_max_body(str(configured))
+        except CryptoSessionError as err:
+            raise type(err)(f"{body_source}: {err}") from None
     if max_body < 0:
         raise ValueError("max_body must not be negative")
     try:

@@ -28,6 +28,7 @@ __all__ = [
     "signed_url",
     "read_server_settings",
     "origins_with_host",
+    "read_max_body",
     "ANSWER_CONTENT_TYPE",
     "V2Server",
     "V2Authenticated",
@@ -80,6 +81,10 @@ def read_server_settings(lookup: Callable[[str], Any]) -> dict[str, Any]:
 
 def origins_with_host(host: Optional[str], more: list[str]) -> list[str]:
     """``host`` first, then ``more``, each once."""
+
+def read_max_body(text: str) -> int:
+    """``max_body`` from text (``CRYPTO_SESSION_MAX_BODY``) as the core reads it:
+    digits only, 1 to the ceiling; a bad value raises :class:`MalformedInputError`."""
 
 def signed_url(origin: Optional[str], url: str) -> tuple[str, str]:
     """``(signed, target)``: what a GET signs for ``url``, and the request-target to
