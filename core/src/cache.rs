@@ -82,6 +82,30 @@ mod tests {
     }
 
     #[test]
+    fn fewer_entries_than_its_capacity_are_all_kept() {
+        let c = BoundedCache::new(4);
+        for k in ["a", "b", "c"] {
+            c.insert(k, k.len());
+        }
+        for k in ["a", "b", "c"] {
+            assert_eq!(c.get(&k), Some(1), "{k}");
+        }
+    }
+
+    #[test]
+    fn updating_a_present_key_forgets_nothing() {
+        let c = BoundedCache::new(4);
+        for k in ["a", "b", "c", "d"] {
+            c.insert(k, 1);
+        }
+        // The newest generation is full and holds "d": a new value for it is no
+        // reason to drop the older generation.
+        c.insert("d", 2);
+        assert_eq!(c.get(&"d"), Some(2));
+        assert_eq!(c.get(&"a"), Some(1));
+    }
+
+    #[test]
     fn zero_capacity_disables() {
         let c = BoundedCache::new(0);
         c.insert(1, 1);

@@ -623,3 +623,42 @@ mod server {
         }
     }
 }
+
+#[test]
+fn the_system_clock_tells_unix_time_and_monotonic_time_advances() {
+    use crypto_sessions::v2::clock::{Clock, SystemClock};
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let unix = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let before = unix(SystemTime::now());
+    let now = SystemClock.now();
+    let after = unix(SystemTime::now());
+    assert!(
+        before <= now && now <= after,
+        "{before} <= {now} <= {after}"
+    );
+
+    let start = SystemClock.monotonic();
+    std::thread::sleep(Duration::from_millis(20));
+    assert!(SystemClock.monotonic() >= start + Duration::from_millis(20));
+}
+
+#[test]
+fn an_opened_payload_debugs_as_its_type_and_size_only() {
+    use crypto_sessions::v2::envelope::Opened;
+    let opened = Opened {
+        content_type: "text/plain".into(),
+        payload: b"attack at dawn".to_vec(),
+    };
+    let shown = format!("{opened:?}");
+    assert_eq!(
+        shown,
+        r#"Opened { content_type: "text/plain", payload_len: 14 }"#
+    );
+}
+
+#[test]
+fn a_conversation_key_debugs_without_its_bytes() {
+    use crypto_sessions::v2::kdf::ConversationKey;
+    let key = ConversationKey::from_bytes(&[0xab; 32]);
+    assert_eq!(format!("{key:?}"), "ConversationKey(..)");
+}
