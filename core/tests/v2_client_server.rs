@@ -650,3 +650,63 @@ fn cors_exposes_authorization_only_when_v1_is_on() {
     assert_eq!(opened, b"v1 answer");
     assert!(w.server.seal_v1(&got, 200, b"x").is_err());
 }
+
+#[test]
+fn check_answer_takes_the_kind_given_or_the_tokens() {
+    use crypto_sessions::v2::answer::{check_answer, AnswerKind, Checked, SentRequest};
+    use crypto_sessions::v2::kdf::ConversationKey;
+    use crypto_sessions::v2::keys::KeyPair;
+
+    let w = world();
+    let server_key = XOnlyKey::from_public_key(&w.server_secret.public_key());
+    let conversation = ConversationKey::new(&KeyPair::new(&w.client_secret), &server_key);
+    // An answer.
+    let req = w
+        .client
+        .prepare("POST", &format!("{ORIGIN}/x"), "text/plain", b"q")
+        .unwrap();
+    let Authenticated::V2(got) = send(&w.server, &req).unwrap() else {
+        panic!("v2 expected")
+    };
+    let answer = w.server.seal(&got, 201, "text/plain", b"done").unwrap();
+    let token = &answer.headers[0].1;
+    let sent = SentRequest {
+        server: &server_key,
+        token: req.token(),
+        method: "POST",
+        conversation: &conversation,
+    };
+    for kind in [None, Some(AnswerKind::Answer)] {
+        let Checked::Answer(opened) = check_answer(sent, 201, token, &answer.body, kind).unwrap()
+        else {
+            panic!("an answer expected")
+        };
+        assert_eq!(
+            (opened.content_type.as_str(), &opened.payload[..]),
+            ("text/plain", &b"done"[..])
+        );
+    }
+    assert!(check_answer(sent, 201, token, &answer.body, Some(AnswerKind::Stale)).is_err());
+    // A signed stale answer: the client's clock far behind the server's.
+    w.client_clock.set(T0 - 1000);
+    let late = w
+        .client
+        .prepare("GET", &format!("{ORIGIN}/x"), "", b"")
+        .unwrap();
+    let stale = send(&w.server, &late).unwrap_err();
+    let stale_token = stale.stale_answer().expect("a signed stale answer");
+    let sent = SentRequest {
+        token: late.token(),
+        method: "GET",
+        ..sent
+    };
+    for kind in [None, Some(AnswerKind::Stale)] {
+        assert_eq!(
+            check_answer(sent, 401, stale_token, b"", kind).unwrap(),
+            Checked::Stale { server_time: T0 }
+        );
+    }
+    assert!(check_answer(sent, 401, stale_token, b"", Some(AnswerKind::Answer)).is_err());
+    // Without a kind, a token that does not parse is the error.
+    assert!(check_answer(sent, 401, "not a token", b"", None).is_err());
+}

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crypto_sessions::keys::{public_key_from_any, secret_key_from_any};
-use crypto_sessions::v2::answer::{open_answer, open_stale_answer, AnswerToken, SentRequest};
+use crypto_sessions::v2::answer::{check_answer, AnswerKind, Checked, SentRequest};
 use crypto_sessions::v2::client::{self, ClientError};
 use crypto_sessions::v2::clock::{Clock, ManualClock, SystemClock};
 use crypto_sessions::v2::kdf::ConversationKey;
@@ -580,10 +580,10 @@ impl V2Client {
         body: &Bound<'_, PyAny>,
         kind: Option<&str>,
     ) -> PyResult<V2Answer> {
-        let forced_stale = match kind {
+        let kind = match kind {
             None => None,
-            Some("answer") => Some(false),
-            Some("stale") => Some(true),
+            Some("answer") => Some(AnswerKind::Answer),
+            Some("stale") => Some(AnswerKind::Stale),
             Some(other) => {
                 return Err(PyValueError::new_err(format!(
                     "kind must be 'answer', 'stale' or None, not {other:?}"
@@ -601,22 +601,14 @@ impl V2Client {
             method,
             conversation: &conversation,
         };
-        let result = py.detach(|| {
-            let flags = AnswerToken::decode(crypto_session)?.flags();
-            let stale = forced_stale.unwrap_or(flags == crypto_sessions::v2::answer::FLAGS_STALE);
-            if stale {
-                let server_time = open_stale_answer(sent, status, crypto_session, &body)?;
-                return Ok(Err(server_time));
-            }
-            open_answer(sent, status, crypto_session, &body).map(Ok)
-        });
+        let result = py.detach(|| check_answer(sent, status, crypto_session, &body, kind));
         match result {
-            Ok(Ok(opened)) => Ok(V2Answer {
+            Ok(Checked::Answer(opened)) => Ok(V2Answer {
                 status,
                 content_type: opened.content_type,
                 payload: opened.payload,
             }),
-            Ok(Err(server_time)) => Err(client_error_to_py(
+            Ok(Checked::Stale { server_time }) => Err(client_error_to_py(
                 py,
                 ClientError::Stale {
                     server_time,
