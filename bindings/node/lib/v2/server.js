@@ -10,8 +10,8 @@ const { serverOptions } = require('./config.js')
 // The payload as the handler sees it: parsed JSON, text, or bytes (also the web entry's).
 const { reviveTyped } = require('../bytes.js')
 
-// CORS on every answer, rejection and preflight (the spec's "Browsers").
-const CORS_EXPOSE = ['Access-Control-Expose-Headers', native.V2_EXPOSED_HEADERS]
+// CORS on every answer, rejection and preflight (the spec's "Browsers"); what is
+// exposed is the server's (Authorization too when it accepts v1): #corsExpose.
 const CORS_ALLOW = ['Access-Control-Allow-Headers', native.V2_ALLOWED_HEADERS]
 
 function describe (method, target, err) {
@@ -95,6 +95,9 @@ class CryptoSessionServer {
   get publicKeys () { return this.#server.publicKeys }
   get origins () { return this.#server.origins }
   get maxBody () { return this.#server.maxBody }
+  /** CORS: the core's Access-Control-Expose-Headers for this server. */
+  get exposedHeaders () { return this.#server.exposedHeaders }
+  get #corsExpose () { return ['Access-Control-Expose-Headers', this.#server.exposedHeaders] }
 
   /** Replace the denied client keys (x-only hex) of the admission hook. */
   setDeniedKeys (keys) { call(() => this.#server.setDeniedKeys([...keys].map(String))) }
@@ -160,7 +163,7 @@ class CryptoSessionServer {
     this.#logger.warn(describe(req.method, req.originalUrl ?? req.url, err))
     if (res.headersSent) return res.destroy()
     res.statusCode = err.headers ? err.status : 500
-    for (const [name, value] of err.headers ?? [['Cache-Control', 'no-store'], CORS_EXPOSE]) res.setHeader(name, value)
+    for (const [name, value] of err.headers ?? [['Cache-Control', 'no-store'], this.#corsExpose]) res.setHeader(name, value)
     res.setHeader('Content-Length', '0')
     res.end()
   }
@@ -197,7 +200,7 @@ class CryptoSessionServer {
     if (method !== 'OPTIONS') return false
     res.statusCode = 204
     res.setHeader(...CORS_ALLOW)
-    res.setHeader(...CORS_EXPOSE)
+    res.setHeader(...this.#corsExpose)
     res.setHeader('Content-Length', '0')
     res.end()
     return true
@@ -250,7 +253,7 @@ class CryptoSessionServer {
     return async (request, ...rest) => {
       const method = request.method
       if (method === 'OPTIONS') {
-        return new Response(null, { status: 204, headers: [CORS_ALLOW, CORS_EXPOSE] })
+        return new Response(null, { status: 204, headers: [CORS_ALLOW, this.#corsExpose] })
       }
       let target = '?'
       let request2
@@ -263,7 +266,7 @@ class CryptoSessionServer {
         request2 = await this.authenticate({ method, target, authorization, contentLength, body })
       } catch (err) {
         this.#logger.warn(describe(method, target, err))
-        const headers = err.headers ?? [['Cache-Control', 'no-store'], CORS_EXPOSE]
+        const headers = err.headers ?? [['Cache-Control', 'no-store'], this.#corsExpose]
         return new Response(null, { status: err.headers ? err.status : 500, headers })
       }
       const answer = (value, init, contentType) => {

@@ -122,6 +122,8 @@ class CryptoSessionServer {
   get publicKeys () { return this.#server.publicKeys.map(toHex) }
   get origins () { return this.#server.origins }
   get maxBody () { return this.#server.maxBody }
+  /** CORS: the core's Access-Control-Expose-Headers for this server. */
+  get exposedHeaders () { return this.#server.exposedHeaders }
 
   /** Replace the denied client keys (x-only hex) of the admission hook. */
   setDeniedKeys (keys) {
@@ -190,7 +192,7 @@ class CryptoSessionServer {
     return async (request, ...rest) => {
       const method = request.method
       const cors = this.#corsHeaders(request)
-      const exposed = ['Access-Control-Expose-Headers', this.#core.V2_EXPOSED_HEADERS]
+      const exposed = ['Access-Control-Expose-Headers', this.#server.exposedHeaders]
       if (method === 'OPTIONS') {
         return new Response(null, {
           status: 204,
@@ -219,8 +221,6 @@ class CryptoSessionServer {
         given.delete('content-type')
         for (const [name, v] of sealed.headers) given.set(name, v)
         for (const [name, v] of cors) given.set(name, v)
-        // v1 answers travel in `Authorization`: a page reads it only if exposed.
-        if (authenticated.version === 1) given.set('Access-Control-Expose-Headers', 'Authorization')
         const empty = sealed.body.length === 0 || [204, 205, 304].includes(sealed.status)
         return new Response(empty ? null : sealed.body, { status: sealed.status, headers: given })
       }
