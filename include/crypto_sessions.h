@@ -478,7 +478,7 @@ typedef bool (*cs_v2_admission)(void *context,
  * A rejected request: answer `status` with an empty body and these headers:
  * `WWW-Authenticate: <www_authenticate>`; for a v2 rejection (`is_v2`) also
  * `Cache-Control: no-store` and
- * `Access-Control-Expose-Headers: Crypto-Session, WWW-Authenticate`; and when
+ * `Access-Control-Expose-Headers: <cs_v2_server_exposed_headers>`; and when
  * `crypto_session` is present (a signed stale answer), `Crypto-Session: <crypto_session>`.
  * Free it with `cs_v2_rejection_free`. Log `cs_last_error_message()` for the
  * detail; never send it.
@@ -523,8 +523,8 @@ typedef struct cs_str {
 /**
  * A sealed answer: send `status`, the header `<header_name>: <header_value>`,
  * `Content-Type: <content_type>` when it is present, and `body`; for v2 also
- * `Cache-Control: no-store` and
- * `Access-Control-Expose-Headers: Crypto-Session, WWW-Authenticate`.
+ * `Cache-Control: no-store`; for both versions
+ * `Access-Control-Expose-Headers: <cs_v2_server_exposed_headers>`.
  * Free it with `cs_v2_sealed_free`.
  */
 typedef struct cs_v2_sealed {
@@ -1120,8 +1120,10 @@ cs_result cs_v2_check_answer(const uint8_t *secret,
 
 /**
  * CORS (the spec's Browsers section): the value of
- * `Access-Control-Expose-Headers` on every answer and rejection, so browser code can
- * read `Crypto-Session` and `WWW-Authenticate`. A static NUL-terminated string.
+ * `Access-Control-Expose-Headers` on every answer and rejection of a v2-only server,
+ * so browser code can read `Crypto-Session` and `WWW-Authenticate` (a server's own
+ * value, `Authorization` included when it accepts v1: `cs_v2_server_exposed_headers`).
+ * A static NUL-terminated string.
  */
 const char *cs_v2_exposed_headers(void);
 
@@ -1277,6 +1279,15 @@ void cs_v2_server_free(struct cs_v2_server *server);
  */
 cs_result cs_v2_server_set_test_now(const struct cs_v2_server *server,
                                     uint64_t now);
+
+/**
+ * CORS: this server's `Access-Control-Expose-Headers` value, to `*out_exposed`: the
+ * one of `cs_v2_exposed_headers`, with `Authorization` after it when the server
+ * accepts v1 (a v1 answer travels in `Authorization`). A static NUL-terminated
+ * string: do not free it.
+ */
+cs_result cs_v2_server_exposed_headers(const struct cs_v2_server *server,
+                                       const char **out_exposed);
 
 /**
  * The server's limits as built (explicit, from the environment, or defaults):

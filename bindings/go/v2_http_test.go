@@ -551,3 +551,51 @@ func TestV2SkewedClientCorrected(t *testing.T) {
 		t.Fatalf("offset %d", off)
 	}
 }
+
+// A cross-origin request (with Origin, from a page elsewhere) reads the answer's
+// token only through Access-Control-Expose-Headers: a server accepting v1 names
+// Authorization there (a v1 answer travels in it), on v1 and v2 answers and on
+// rejections alike; a v2-only server does not.
+func TestV2ExposedHeadersFollowAcceptV1(t *testing.T) {
+	fromPage := func(r *http.Request) { r.Header.Set("Origin", "https://app.example") }
+	for _, c := range []struct {
+		acceptV1 bool
+		want     string
+	}{
+		{false, "Crypto-Session, WWW-Authenticate"},
+		{true, "Crypto-Session, WWW-Authenticate, Authorization"},
+	} {
+		ts := newV2TestServer(t, WithAcceptV1(c.acceptV1))
+		client, _, _ := newV2HTTPClient(t, ts.key.PublicKey(), &recorder{tamper: fromPage})
+		resp, _, err := do(t, client, "GET", ts.URL+"/hello", "", nil)
+		if err != nil || resp.StatusCode != 200 || resp.Header.Get("Access-Control-Expose-Headers") != c.want {
+			t.Fatalf("accept_v1=%v, v2 answer: %v %v", c.acceptV1, resp, err)
+		}
+		req, _ := http.NewRequest("GET", ts.URL+"/hello", nil)
+		fromPage(req)
+		req.Header.Set("Authorization", "CryptoSession")
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 || resp.Header.Get("Access-Control-Expose-Headers") != c.want {
+			t.Fatalf("accept_v1=%v, rejection: %d %v", c.acceptV1, resp.StatusCode, resp.Header)
+		}
+		if !c.acceptV1 {
+			continue
+		}
+		key, _ := GenerateSecretKey()
+		v1, err := NewTransportV1(ts.key.PublicKey(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v1.Close()
+		v1.Base = &recorder{tamper: fromPage}
+		resp, body, err := do(t, &http.Client{Transport: v1}, "GET", ts.URL+"/hello?name=v1", "", nil)
+		if err != nil || !strings.HasPrefix(string(body), "hello v1 v1") ||
+			resp.Header.Get("Access-Control-Expose-Headers") != c.want || resp.Header.Get("Authorization") == "" {
+			t.Fatalf("v1 answer: %v %q %v", resp, body, err)
+		}
+	}
+}

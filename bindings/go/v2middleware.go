@@ -40,12 +40,10 @@ func V2RequestFrom(ctx context.Context) (*V2Request, bool) {
 	return r, ok
 }
 
-// The CORS header values of the spec's Browsers section, from the core: exposed is what
-// answers and rejections let a browser read; allowed is what a preflight allows.
-var (
-	exposed = C.GoString(C.cs_v2_exposed_headers())
-	allowed = C.GoString(C.cs_v2_allowed_headers())
-)
+// The CORS header value of the spec's Browsers section, from the core: what a
+// preflight allows. What answers and rejections expose depends on the server
+// (V2Server.exposed: Authorization too when it accepts v1).
+var allowed = C.GoString(C.cs_v2_allowed_headers())
 
 // methodOverrides are the core's method-override headers, which the middleware
 // removes: the application sees the signed method, nothing else.
@@ -59,7 +57,10 @@ var methodOverrides = strings.Split(C.GoString(C.cs_v2_method_override_headers()
 // it has none), and a V2Request in the context (V2RequestFrom). What next writes
 // (status, Content-Type, body) is sealed: the client gets it signed, encrypted and
 // bound to its request; other headers next sets are sent as they are (they are not
-// signed). Send, SendBytes and JSON also work under it.
+// signed). Send, SendBytes and JSON also work under it. Every answer and rejection
+// carries `Access-Control-Expose-Headers` with the core's list for this server:
+// Crypto-Session, WWW-Authenticate, and Authorization (where a v1 answer travels)
+// when it accepts v1.
 //
 // A request that does not pass gets the spec's status (401; 413 too_large, 403
 // forbidden, 503 busy), an empty body and `WWW-Authenticate: CryptoSession
@@ -72,7 +73,7 @@ func (s *V2Server) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
-		h.Set("Access-Control-Expose-Headers", exposed)
+		h.Set("Access-Control-Expose-Headers", s.exposed)
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" &&
 			len(r.Header.Values("Authorization")) == 0 {
 			h.Set("Access-Control-Allow-Headers", allowed)

@@ -104,6 +104,7 @@ type V2Server struct {
 	mu      sync.RWMutex
 	h       *C.cs_v2_server
 	maxBody int64
+	exposed string // CORS: the core's Access-Control-Expose-Headers for this server
 	logger  *slog.Logger
 	hook    *C.uintptr_t // C memory holding the cgo.Handle of the admission hook
 }
@@ -137,6 +138,12 @@ func NewV2Server(opts ...V2Option) (*V2Server, error) {
 		return nil, err
 	}
 	s.maxBody = int64(body)
+	var exposed *C.char
+	if err := call(func() C.cs_result { return C.cs_v2_server_exposed_headers(h, &exposed) }); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.exposed = C.GoString(exposed)
 	runtime.SetFinalizer(s, (*V2Server).Close)
 	return s, nil
 }

@@ -182,6 +182,11 @@ export declare class NativeV2Server {
   get publicKeys(): Array<string>
   /** The origins clients sign. */
   get origins(): Array<string>
+  /**
+   * CORS: the `Access-Control-Expose-Headers` value of this server's answers and
+   * rejections (`Authorization`, where a v1 answer travels, when it accepts v1).
+   */
+  get exposedHeaders(): string
   /** The largest body accepted, bytes. */
   get maxBody(): number
   /**
@@ -207,7 +212,8 @@ export declare class NativeV2Server {
   /**
    * Seal an answer to `request`: v2 answers carry `Crypto-Session`,
    * `Cache-Control: no-store` and the CORS expose header; v1 answers the
-   * `authorization` header and a base64url body (the content type is not sent).
+   * `authorization` header, a base64url body and the CORS expose header (the
+   * content type given is not used).
    */
   seal(request: NativeV2Request, status: number, contentType: string, payload: Uint8Array): V2SealedAnswer
 }

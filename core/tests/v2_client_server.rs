@@ -587,3 +587,134 @@ fn debug_shows_no_secret_and_no_payload() {
     assert!(!text.contains("TOP-SECRET"));
     assert!(text.contains(&w.client.public_key().to_hex()));
 }
+
+/// The value of `Access-Control-Expose-Headers` among `headers`, split on commas.
+fn exposed(headers: &[(&'static str, String)]) -> Vec<String> {
+    let values: Vec<&String> = headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("access-control-expose-headers"))
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(values.len(), 1, "{headers:?}");
+    values[0].split(',').map(|s| s.trim().to_string()).collect()
+}
+
+#[test]
+fn cors_exposes_authorization_only_when_v1_is_on() {
+    let w = world();
+    let both = builder(&w.server_secret, &w.server_clock)
+        .accept_v1(true)
+        .build()
+        .unwrap();
+    let v2_only = ["Crypto-Session", "WWW-Authenticate"];
+    let with_v1 = ["Crypto-Session", "WWW-Authenticate", "Authorization"];
+    for (server, want) in [(&w.server, &v2_only[..]), (&both, &with_v1[..])] {
+        // A v2 answer, a v2 rejection and a too_large rejection before the body.
+        let req = w
+            .client
+            .prepare("GET", &format!("{ORIGIN}/x"), "", b"")
+            .unwrap();
+        let Authenticated::V2(got) = send(server, &req).unwrap() else {
+            panic!("v2 expected")
+        };
+        let sealed = server.seal(&got, 200, "text/plain", b"hi").unwrap();
+        assert_eq!(exposed(&sealed.headers), want);
+        let e = send(server, &req).unwrap_err();
+        assert_eq!(e.code(), Some(Code::Replayed));
+        assert_eq!(exposed(&e.headers()), want);
+        let (_, _, max_body) = server.limits();
+        let e = server
+            .check_content_length(&[&req.headers[0].1], Some(max_body + 1))
+            .unwrap_err();
+        assert_eq!(exposed(&e.headers()), want);
+        assert_eq!(server.exposed_headers(), want.join(", "));
+    }
+
+    // A v1 answer of the dual server exposes Authorization, where its token travels;
+    // a v2-only server refuses to seal one.
+    let v1_client = V1Client::new(
+        &w.server_secret.public_key(),
+        &w.client_secret,
+        Some(ORIGIN),
+    );
+    let v1_get = v1_client.prepare("GET", "/v1/thing", None).unwrap();
+    let Authenticated::V1(got) = both
+        .authenticate("GET", b"/v1/thing", &[&v1_get.headers[0].1], None, b"")
+        .unwrap()
+    else {
+        panic!("v1 expected")
+    };
+    let sealed = both.seal_v1(&got, 200, b"v1 answer").unwrap();
+    assert_eq!(exposed(&sealed.headers), with_v1);
+    let token = &sealed
+        .headers
+        .iter()
+        .find(|(k, _)| *k == "authorization")
+        .unwrap()
+        .1;
+    let opened = v1_client
+        .open(200, Some(token), std::str::from_utf8(&sealed.body).unwrap())
+        .unwrap();
+    assert_eq!(opened, b"v1 answer");
+    assert!(w.server.seal_v1(&got, 200, b"x").is_err());
+}
+
+#[test]
+fn check_answer_takes_the_kind_given_or_the_tokens() {
+    use crypto_sessions::v2::answer::{check_answer, AnswerKind, Checked, SentRequest};
+    use crypto_sessions::v2::kdf::ConversationKey;
+    use crypto_sessions::v2::keys::KeyPair;
+
+    let w = world();
+    let server_key = XOnlyKey::from_public_key(&w.server_secret.public_key());
+    let conversation = ConversationKey::new(&KeyPair::new(&w.client_secret), &server_key);
+    // An answer.
+    let req = w
+        .client
+        .prepare("POST", &format!("{ORIGIN}/x"), "text/plain", b"q")
+        .unwrap();
+    let Authenticated::V2(got) = send(&w.server, &req).unwrap() else {
+        panic!("v2 expected")
+    };
+    let answer = w.server.seal(&got, 201, "text/plain", b"done").unwrap();
+    let token = &answer.headers[0].1;
+    let sent = SentRequest {
+        server: &server_key,
+        token: req.token(),
+        method: "POST",
+        conversation: &conversation,
+    };
+    for kind in [None, Some(AnswerKind::Answer)] {
+        let Checked::Answer(opened) = check_answer(sent, 201, token, &answer.body, kind).unwrap()
+        else {
+            panic!("an answer expected")
+        };
+        assert_eq!(
+            (opened.content_type.as_str(), &opened.payload[..]),
+            ("text/plain", &b"done"[..])
+        );
+    }
+    assert!(check_answer(sent, 201, token, &answer.body, Some(AnswerKind::Stale)).is_err());
+    // A signed stale answer: the client's clock far behind the server's.
+    w.client_clock.set(T0 - 1000);
+    let late = w
+        .client
+        .prepare("GET", &format!("{ORIGIN}/x"), "", b"")
+        .unwrap();
+    let stale = send(&w.server, &late).unwrap_err();
+    let stale_token = stale.stale_answer().expect("a signed stale answer");
+    let sent = SentRequest {
+        token: late.token(),
+        method: "GET",
+        ..sent
+    };
+    for kind in [None, Some(AnswerKind::Stale)] {
+        assert_eq!(
+            check_answer(sent, 401, stale_token, b"", kind).unwrap(),
+            Checked::Stale { server_time: T0 }
+        );
+    }
+    assert!(check_answer(sent, 401, stale_token, b"", Some(AnswerKind::Answer)).is_err());
+    // Without a kind, a token that does not parse is the error.
+    assert!(check_answer(sent, 401, "not a token", b"", None).is_err());
+}

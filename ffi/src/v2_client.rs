@@ -3,7 +3,7 @@
 
 use std::os::raw::c_char;
 
-use crypto_sessions::v2::answer::{open_answer, open_stale_answer, InvalidAnswer, SentRequest};
+use crypto_sessions::v2::answer::{check_answer, AnswerKind, Checked, SentRequest};
 use crypto_sessions::v2::client::{Client, ClientError, Response};
 use crypto_sessions::v2::clock::{Clock, SystemClock};
 use crypto_sessions::v2::kdf::ConversationKey;
@@ -415,17 +415,22 @@ pub extern "C" fn cs_v2_check_answer(
             method,
             conversation: &conversation,
         };
-        let invalid = |e: InvalidAnswer| Failure::new(cs_result::V2InvalidAnswer, e.to_string());
-        if stale {
-            *out_server_time =
-                open_stale_answer(sent, status, crypto_session, body).map_err(invalid)?;
+        let kind = if stale {
+            AnswerKind::Stale
         } else {
-            let opened = open_answer(sent, status, crypto_session, body).map_err(invalid)?;
-            *out_answer = cs_v2_answer {
-                status,
-                content_type: cs_bytes::new(opened.content_type),
-                payload: cs_bytes::new(opened.payload),
-            };
+            AnswerKind::Answer
+        };
+        match check_answer(sent, status, crypto_session, body, Some(kind))
+            .map_err(|e| Failure::new(cs_result::V2InvalidAnswer, e.to_string()))?
+        {
+            Checked::Stale { server_time } => *out_server_time = server_time,
+            Checked::Answer(opened) => {
+                *out_answer = cs_v2_answer {
+                    status,
+                    content_type: cs_bytes::new(opened.content_type),
+                    payload: cs_bytes::new(opened.payload),
+                }
+            }
         }
         Ok(())
     })

@@ -135,8 +135,10 @@ fn with_config(
 }
 
 /// CORS (the spec's Browsers section): the value of
-/// `Access-Control-Expose-Headers` on every answer and rejection, so browser code can
-/// read `Crypto-Session` and `WWW-Authenticate`. A static NUL-terminated string.
+/// `Access-Control-Expose-Headers` on every answer and rejection of a v2-only server,
+/// so browser code can read `Crypto-Session` and `WWW-Authenticate` (a server's own
+/// value, `Authorization` included when it accepts v1: `cs_v2_server_exposed_headers`).
+/// A static NUL-terminated string.
 #[no_mangle]
 pub extern "C" fn cs_v2_exposed_headers() -> *const c_char {
     static VALUE: OnceLock<CString> = OnceLock::new();
@@ -450,6 +452,29 @@ pub extern "C" fn cs_v2_server_set_test_now(server: *const cs_v2_server, now: u6
     })
 }
 
+/// CORS: this server's `Access-Control-Expose-Headers` value, to `*out_exposed`: the
+/// one of `cs_v2_exposed_headers`, with `Authorization` after it when the server
+/// accepts v1 (a v1 answer travels in `Authorization`). A static NUL-terminated
+/// string: do not free it.
+#[no_mangle]
+pub extern "C" fn cs_v2_server_exposed_headers(
+    server: *const cs_v2_server,
+    out_exposed: *mut *const c_char,
+) -> cs_result {
+    static V2_ONLY: OnceLock<CString> = OnceLock::new();
+    static WITH_V1: OnceLock<CString> = OnceLock::new();
+    guard(|| {
+        let server = cs_v2_server::borrow(server)?;
+        let out = out_arg(out_exposed, "out_exposed")?;
+        *out = if server.server.v1().is_some() {
+            static_cstr(&WITH_V1, crypto_sessions::v2::EXPOSED_HEADERS_WITH_V1)
+        } else {
+            static_cstr(&V2_ONLY, crypto_sessions::v2::EXPOSED_HEADERS)
+        };
+        Ok(())
+    })
+}
+
 /// The server's limits as built (explicit, from the environment, or defaults):
 /// `max_age` and `max_skew` in seconds, `max_body` in bytes. An HTTP layer reads at
 /// most `max_body + 1` bytes of a body before `cs_v2_server_authenticate`.
@@ -481,7 +506,7 @@ pub extern "C" fn cs_v2_server_limits(
 /// A rejected request: answer `status` with an empty body and these headers:
 /// `WWW-Authenticate: <www_authenticate>`; for a v2 rejection (`is_v2`) also
 /// `Cache-Control: no-store` and
-/// `Access-Control-Expose-Headers: Crypto-Session, WWW-Authenticate`; and when
+/// `Access-Control-Expose-Headers: <cs_v2_server_exposed_headers>`; and when
 /// `crypto_session` is present (a signed stale answer), `Crypto-Session: <crypto_session>`.
 /// Free it with `cs_v2_rejection_free`. Log `cs_last_error_message()` for the
 /// detail; never send it.
@@ -680,8 +705,8 @@ pub extern "C" fn cs_v2_authenticated_payload(
 
 /// A sealed answer: send `status`, the header `<header_name>: <header_value>`,
 /// `Content-Type: <content_type>` when it is present, and `body`; for v2 also
-/// `Cache-Control: no-store` and
-/// `Access-Control-Expose-Headers: Crypto-Session, WWW-Authenticate`.
+/// `Cache-Control: no-store`; for both versions
+/// `Access-Control-Expose-Headers: <cs_v2_server_exposed_headers>`.
 /// Free it with `cs_v2_sealed_free`.
 #[repr(C)]
 #[derive(Debug)]

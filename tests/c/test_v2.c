@@ -462,6 +462,22 @@ static void test_exchange(void) {
     cs_v2_client_free(client);
 }
 
+/* CORS: a server's exposed headers name Authorization (where a v1 answer travels)
+   exactly when it accepts v1. */
+static void test_exposed_headers(void) {
+    const char *exposed = NULL;
+    cs_v2_server *v2_only = make_server(false, 0);
+    CHECK_OK(cs_v2_server_exposed_headers(v2_only, &exposed));
+    CHECK(exposed && strcmp(exposed, "Crypto-Session, WWW-Authenticate") == 0);
+    cs_v2_server *both = make_server(true, 0);
+    CHECK_OK(cs_v2_server_exposed_headers(both, &exposed));
+    CHECK(exposed && strcmp(exposed, "Crypto-Session, WWW-Authenticate, Authorization") == 0);
+    CHECK(cs_v2_server_exposed_headers(NULL, &exposed) == CS_RESULT_NULL_ARGUMENT);
+    CHECK(cs_v2_server_exposed_headers(both, NULL) == CS_RESULT_NULL_ARGUMENT);
+    cs_v2_server_free(v2_only);
+    cs_v2_server_free(both);
+}
+
 /* v1 on a server accepting it: authenticates as version 1 with a 33-byte key. */
 static void test_v1_on_v2_server(void) {
     cs_v2_server *server = make_server(true, 0);
@@ -669,6 +685,7 @@ int main(void) {
     test_answer_checks(all);
     test_exchange();
     test_v1_on_v2_server();
+    test_exposed_headers();
     test_hostile();
     free(text);
     printf("test_v2: %lu server steps, %lu signed stale answers\n", steps_run, stale_answers);

@@ -187,9 +187,8 @@ function createHandler (config, app) {
       json: () => JSON.parse(UTF8.decode(payload))
     }))
     const sealed = attempt(() => server.seal(authenticated, result.status, result.contentType, result.bytes))
+    // The core's headers: its CORS exposed list names Authorization for a v1 answer.
     const headers = [...sealed.headers, ...allow]
-    // v1 answers travel in `authorization`: browser code may read it only if exposed.
-    if (authenticated.version === 1) headers.push(['Access-Control-Expose-Headers', 'Authorization'])
     const empty = sealed.body.length === 0 || [204, 205, 304].includes(sealed.status)
     return new Response(empty ? null : sealed.body, { status: sealed.status, headers })
   }

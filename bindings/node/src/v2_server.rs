@@ -3,10 +3,6 @@
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
-use crypto_sessions::http::{
-    ANSWER_CONTENT_TYPE as ANSWER_CONTENT_TYPE_V1, AUTHORIZATION as AUTHORIZATION_V1,
-    CONTENT_TYPE as CONTENT_TYPE_V1,
-};
 use crypto_sessions::v2::clock::{Clock, ManualClock};
 use crypto_sessions::v2::keys::XOnlyKey;
 use crypto_sessions::v2::replay;
@@ -248,6 +244,13 @@ impl NativeV2Server {
             .collect()
     }
 
+    /// CORS: the `Access-Control-Expose-Headers` value of this server's answers and
+    /// rejections (`Authorization`, where a v1 answer travels, when it accepts v1).
+    #[napi(getter)]
+    pub fn exposed_headers(&self) -> String {
+        self.inner.exposed_headers().to_string()
+    }
+
     /// The largest body accepted, bytes.
     #[napi(getter)]
     pub fn max_body(&self) -> f64 {
@@ -349,7 +352,8 @@ impl NativeV2Server {
 
     /// Seal an answer to `request`: v2 answers carry `Crypto-Session`,
     /// `Cache-Control: no-store` and the CORS expose header; v1 answers the
-    /// `authorization` header and a base64url body (the content type is not sent).
+    /// `authorization` header, a base64url body and the CORS expose header (the
+    /// content type given is not used).
     #[napi]
     pub fn seal(
         &self,
@@ -361,34 +365,16 @@ impl NativeV2Server {
     ) -> Result<V2SealedAnswer> {
         let status = u16::try_from(status)
             .map_err(|_| Error::new(Status::InvalidArg, format!("invalid HTTP status {status}")))?;
-        match request.inner.as_ref() {
-            Authenticated::V2(req) => {
-                let sealed = self
-                    .inner
-                    .seal(req, status, &content_type, &payload)
-                    .or_throw(&env)?;
-                Ok(V2SealedAnswer {
-                    status: sealed.status.into(),
-                    headers: header_pairs(sealed.headers),
-                    body: sealed.body.into(),
-                })
-            }
-            Authenticated::V1(req) => {
-                let v1 = self
-                    .inner
-                    .v1()
-                    .ok_or_else(|| config_error(&env, "v1 is off"))?;
-                let sealed = v1.seal(&req.session, status, &payload).or_throw(&env)?;
-                Ok(V2SealedAnswer {
-                    status: sealed.status.into(),
-                    headers: vec![
-                        vec![AUTHORIZATION_V1.into(), sealed.authorization],
-                        vec![CONTENT_TYPE_V1.into(), ANSWER_CONTENT_TYPE_V1.into()],
-                    ],
-                    body: sealed.body.into_bytes().into(),
-                })
-            }
+        let sealed = match request.inner.as_ref() {
+            Authenticated::V2(req) => self.inner.seal(req, status, &content_type, &payload),
+            Authenticated::V1(req) => self.inner.seal_v1(req, status, &payload),
         }
+        .or_throw(&env)?;
+        Ok(V2SealedAnswer {
+            status: sealed.status.into(),
+            headers: header_pairs(sealed.headers),
+            body: sealed.body.into(),
+        })
     }
 }
 

@@ -187,6 +187,53 @@ test('v2 Web handler and Next pages route on node:http', async () => {
   } finally { await srv.close() }
 })
 
+// A page on another origin reads an answer's token only through
+// Access-Control-Expose-Headers: a server accepting v1 names Authorization there (a
+// v1 answer travels in it) on every answer and rejection; a v2-only server does not.
+test('v2 CORS: cross-origin answers expose Authorization exactly with acceptV1 (Express, Next, Web)', async () => {
+  const page = { origin: 'https://page.example' }
+  for (const acceptV1 of [false, true]) {
+    const want = acceptV1 ? 'Crypto-Session, WWW-Authenticate, Authorization' : 'Crypto-Session, WWW-Authenticate'
+    const key = generateKeyPair()
+    let handler = (req, res) => res.end()
+    const srv = await listen((req, res) => handler(req, res))
+    try {
+      const server = createServer({ keys: key.secretKey, origins: srv.origin, now: NOW, logger: quiet, env: {}, acceptV1 })
+      assert.equal(server.exposedHeaders, want)
+      const app = express()
+      app.use(server.express)
+      app.get('/express', (req, res) => res.json({ version: req.cryptoSession.version }))
+      const web = serveWeb(server.web(async (request, secure) => secure.json({ version: secure.version })))
+      const next = nextApiResolver(server.next((req, res) => res.status(200).json({ version: req.cryptoSession.version })), { bodyParser: false })
+      handler = (req, res) => req.url.startsWith('/api') ? next(req, res) : req.url.startsWith('/web') ? web(req, res) : app(req, res)
+      const seen = []
+      const fromPage = async (url, init) => {
+        const headers = new Headers(init.headers)
+        headers.set('origin', page.origin)
+        const response = await fetch(url, { ...init, headers })
+        seen.push(response.headers)
+        return response
+      }
+      const v2 = client(server, srv.origin, { fetcher: fromPage })
+      const { fetch: v1 } = SecureFetch.create(key.publicKey, generateKeyPair().secretKey, { hostname: srv.origin, fetcher: fromPage })
+      for (const path of ['/express', '/api/x', '/web']) {
+        assert.deepEqual((await v2(path)).data, { version: 2 }, path)
+        assert.equal(seen.at(-1).get('access-control-expose-headers'), want, path)
+        const rejected = await rawRequest(srv.origin, { path, headers: { ...page, authorization: 'CryptoSession' } })
+        assert.equal(rejected.status, 401, path)
+        assert.equal(rejected.headers['access-control-expose-headers'], want, path)
+        const answer = await v1(path)
+        if (acceptV1) {
+          assert.deepEqual(answer.data, { version: 1 }, path)
+          assert.equal(answer.headers.get('access-control-expose-headers'), want, path)
+        } else {
+          assert.equal(answer.status, 401, path)
+        }
+      }
+    } finally { await srv.close() }
+  }
+})
+
 test('v2 configuration from the environment; bad values throw at construction', () => {
   const key = generateKeyPair().secretKey
   const s = createServer({ env: { CRYPTO_SESSION_KEY: key, CRYPTO_SESSION_HOST: 'https://a.example', CRYPTO_SESSION_ORIGINS: 'https://b.example, https://a.example', CRYPTO_SESSION_MAX_BODY: '1024' }, logger: quiet })

@@ -86,6 +86,8 @@ export declare class CryptoSessionServer {
   readonly publicKeys: string[]
   readonly origins: string[]
   readonly maxBody: number
+  /** CORS: the Access-Control-Expose-Headers of this server (Authorization too with acceptV1). */
+  readonly exposedHeaders: string
   setDeniedKeys(keys: Iterable<string>): void
   setNow(now: number): void
   authenticate(request: { method: string, target: string, authorization: string[], contentLength?: number, body?: Uint8Array }): Promise<CryptoSessionInfo & { native: unknown }>

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crypto_sessions::keys::{public_key_from_any, secret_key_from_any};
-use crypto_sessions::v2::answer::{open_answer, open_stale_answer, AnswerToken, SentRequest};
+use crypto_sessions::v2::answer::{check_answer, AnswerKind, Checked, SentRequest};
 use crypto_sessions::v2::client::{self, ClientError};
 use crypto_sessions::v2::clock::{Clock, ManualClock, SystemClock};
 use crypto_sessions::v2::kdf::ConversationKey;
@@ -29,12 +29,19 @@ fn rejected_err(
     message: String,
     www_authenticate: Option<String>,
     stale_answer: Option<String>,
+    headers: Option<Vec<(&'static str, String)>>,
 ) -> PyErr {
     let made = py
         .import("crypto_sessions.errors")
         .and_then(|m| {
-            m.getattr("rejected")?
-                .call1((code, status, message, www_authenticate, stale_answer))
+            m.getattr("rejected")?.call1((
+                code,
+                status,
+                message,
+                www_authenticate,
+                stale_answer,
+                headers,
+            ))
         })
         .map(|e| PyErr::from_value(e));
     made.unwrap_or_else(|e| e)
@@ -48,6 +55,7 @@ fn rejection_to_py(py: Python<'_>, r: &Rejection) -> PyErr {
         r.to_string(),
         Some(r.www_authenticate()),
         r.stale_answer().map(str::to_string),
+        Some(r.headers()),
     )
 }
 
@@ -69,6 +77,7 @@ fn client_error_to_py(py: Python<'_>, err: ClientError) -> PyErr {
                 "rejected with status {status} ({}); the outcome is unknown",
                 code.map_or("no code", |c| c.as_str())
             ),
+            None,
             None,
             None,
         ),
@@ -277,6 +286,14 @@ impl V2Server {
         self.inner.v1().is_some()
     }
 
+    /// CORS: the ``Access-Control-Expose-Headers`` value of this server's answers and
+    /// rejections (``Crypto-Session, WWW-Authenticate``, and ``Authorization``, where
+    /// a v1 answer travels, when it accepts v1).
+    #[getter]
+    fn exposed_headers(&self) -> &'static str {
+        self.inner.exposed_headers()
+    }
+
     /// Step 1 on ``Content-Length`` before the body is read: raise the rejection
     /// (``TooLargeRejection``, or the uniform v1 one) when it is over ``max_body``.
     fn check_content_length(
@@ -382,37 +399,17 @@ impl V2Authenticated {
         let server = &self.server;
         let inner = &self.inner;
         py.detach(|| match inner {
-            Authenticated::V2(request) => {
-                server
-                    .seal(request, status, content_type, &payload)
-                    .map(|s| V2SealedAnswer {
-                        status: s.status,
-                        headers: s
-                            .headers
-                            .into_iter()
-                            .map(|(k, v)| (k.to_string(), v))
-                            .collect(),
-                        body: s.body,
-                    })
-            }
-            Authenticated::V1(request) => {
-                let v1 = server.v1().expect("a v1 request means v1 is on");
-                v1.seal(&request.session, status, &payload)
-                    .map(|s| V2SealedAnswer {
-                        status: s.status,
-                        headers: vec![
-                            (
-                                crypto_sessions::http::AUTHORIZATION.to_string(),
-                                s.authorization,
-                            ),
-                            (
-                                crypto_sessions::http::CONTENT_TYPE.to_string(),
-                                crypto_sessions::http::ANSWER_CONTENT_TYPE.to_string(),
-                            ),
-                        ],
-                        body: s.body.into_bytes(),
-                    })
-            }
+            Authenticated::V2(request) => server.seal(request, status, content_type, &payload),
+            Authenticated::V1(request) => server.seal_v1(request, status, &payload),
+        })
+        .map(|s| V2SealedAnswer {
+            status: s.status,
+            headers: s
+                .headers
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            body: s.body,
         })
         .map_err(to_py)
     }
@@ -583,10 +580,10 @@ impl V2Client {
         body: &Bound<'_, PyAny>,
         kind: Option<&str>,
     ) -> PyResult<V2Answer> {
-        let forced_stale = match kind {
+        let kind = match kind {
             None => None,
-            Some("answer") => Some(false),
-            Some("stale") => Some(true),
+            Some("answer") => Some(AnswerKind::Answer),
+            Some("stale") => Some(AnswerKind::Stale),
             Some(other) => {
                 return Err(PyValueError::new_err(format!(
                     "kind must be 'answer', 'stale' or None, not {other:?}"
@@ -604,22 +601,14 @@ impl V2Client {
             method,
             conversation: &conversation,
         };
-        let result = py.detach(|| {
-            let flags = AnswerToken::decode(crypto_session)?.flags();
-            let stale = forced_stale.unwrap_or(flags == crypto_sessions::v2::answer::FLAGS_STALE);
-            if stale {
-                let server_time = open_stale_answer(sent, status, crypto_session, &body)?;
-                return Ok(Err(server_time));
-            }
-            open_answer(sent, status, crypto_session, &body).map(Ok)
-        });
+        let result = py.detach(|| check_answer(sent, status, crypto_session, &body, kind));
         match result {
-            Ok(Ok(opened)) => Ok(V2Answer {
+            Ok(Checked::Answer(opened)) => Ok(V2Answer {
                 status,
                 content_type: opened.content_type,
                 payload: opened.payload,
             }),
-            Ok(Err(server_time)) => Err(client_error_to_py(
+            Ok(Checked::Stale { server_time }) => Err(client_error_to_py(
                 py,
                 ClientError::Stale {
                     server_time,

@@ -36,7 +36,7 @@ class Note(BaseModel):
     n: int
 
 
-def fastapi_app(secret: str, host: str) -> Any:
+def fastapi_app(secret: str, host: str, accept_v1: bool = True) -> Any:
     app = FastAPI()
 
     @app.post("/model")
@@ -55,12 +55,12 @@ def fastapi_app(secret: str, host: str) -> Any:
     async def response() -> Response:
         return Response(f"{SECRET} as text".encode(), status_code=202, media_type="text/plain; charset=utf-8")
 
-    return V2Middleware(app, secret, host, accept_v1=True, replay_store_created=0.0)
+    return V2Middleware(app, secret, host, accept_v1=accept_v1, replay_store_created=0.0)
 
 
-def flask_app(secret: str, host: str) -> Flask:
+def flask_app(secret: str, host: str, accept_v1: bool = True) -> Flask:
     app = Flask("usual_views")
-    CryptoSessions(app, secret, host, accept_v1=True, replay_store_created=0.0)
+    CryptoSessions(app, secret, host, accept_v1=accept_v1, replay_store_created=0.0)
 
     @app.post("/model")
     @require_session
@@ -149,3 +149,32 @@ def test_v1_view_sees_the_payload_and_its_answer_is_sealed(server: RunningServer
     assert len(wire.bodies) == 4
     for body in wire.bodies:
         assert body and SECRET.encode() not in body and b"x y" not in body, body
+
+
+# The spec's "Browsers" list, and Authorization where a v1 answer travels.
+V2_EXPOSED = "Crypto-Session, WWW-Authenticate"
+WITH_V1_EXPOSED = "Crypto-Session, WWW-Authenticate, Authorization"
+PAGE = {"Origin": "https://page.example"}
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "flask"])
+@pytest.mark.parametrize("accept_v1", [False, True])
+def test_cross_origin_answers_expose_authorization_only_with_accept_v1(
+    framework: str, accept_v1: bool, serve: Serve, keys: Keys
+) -> None:
+    build = fastapi_app if framework == "fastapi" else flask_app
+    server = serve("uvicorn" if framework == "fastapi" else "werkzeug", lambda url: build(keys.server_secret, url, accept_v1))
+    want = WITH_V1_EXPOSED if accept_v1 else V2_EXPOSED
+    with httpx.Client(base_url=server.base_url, auth=HttpxAuth(keys.server_pub, keys.client_secret), headers=PAGE) as http:
+        r = http.get("/str", params={"q": "v2"})
+        assert r.status_code == 200 and r.headers["access-control-expose-headers"] == want
+    rejected = httpx.get(server.base_url + "/str?q=x", headers={**PAGE, "Authorization": "CryptoSession"})
+    assert rejected.status_code == 401 and rejected.headers["access-control-expose-headers"] == want
+    v1 = HttpxAuth(keys.server_pub, keys.client_secret, version=1)
+    with httpx.Client(base_url=server.base_url, auth=v1, headers=PAGE) as http:
+        r = http.get("/str", params={"q": "v1"})
+        if accept_v1:
+            assert decoded(r) == f"{SECRET} v1"
+            assert r.headers["access-control-expose-headers"] == want and r.headers["authorization"]
+        else:
+            assert r.status_code == 401 and "authorization" not in r.headers

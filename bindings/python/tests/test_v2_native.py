@@ -139,3 +139,7 @@ def test_v1_is_off_by_default_and_served_with_accept_v1() -> None:
     with pytest.raises(cs.RejectedError) as v1_rejected:
         both.authenticate("GET", b"/y", [auth], None, b"")
     assert v1_rejected.value.code is None and v1_rejected.value.status == 401
+    # CORS: the server's exposed headers name Authorization (the v1 answer's) with v1 on.
+    assert cs.V2Server(secret, [ORIGIN]).exposed_headers == "Crypto-Session, WWW-Authenticate"
+    assert both.exposed_headers == "Crypto-Session, WWW-Authenticate, Authorization"
+    assert dict(sealed.headers)["Access-Control-Expose-Headers"] == both.exposed_headers

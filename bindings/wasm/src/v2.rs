@@ -468,6 +468,13 @@ impl V2Server {
 
     /// The largest body accepted, bytes (a reader may stop one byte past it: the
     /// core then answers `too_large`).
+    /// CORS: the `Access-Control-Expose-Headers` value of this server's answers and
+    /// rejections (`Authorization` among them when it accepts v1).
+    #[wasm_bindgen(getter, js_name = exposedHeaders)]
+    pub fn exposed_headers(&self) -> String {
+        self.inner.exposed_headers().to_string()
+    }
+
     #[wasm_bindgen(getter, js_name = maxBody)]
     pub fn max_body(&self) -> f64 {
         self.inner.limits().2 as f64
@@ -513,23 +520,7 @@ impl V2Server {
                     .seal(r, status, content_type.as_deref().unwrap_or(""), &payload)
                     .or_throw()?,
             )),
-            Authenticated::V1(r) => {
-                let v1 = self
-                    .inner
-                    .v1()
-                    .ok_or_else(|| coded("malformed_input", "v1 is off"))?;
-                let out = v1.seal(&r.session, status, &payload).or_throw()?;
-                // As the addon's and the wheel's dual servers: the core's v1 answer headers.
-                let headers = [
-                    (http::AUTHORIZATION, out.authorization),
-                    (http::CONTENT_TYPE, http::ANSWER_CONTENT_TYPE.to_string()),
-                ];
-                Ok(object(&[
-                    ("status", out.status.into()),
-                    ("headers", header_list(headers)),
-                    ("body", bytes(out.body.as_bytes())),
-                ]))
-            }
+            Authenticated::V1(r) => Ok(sealed(self.inner.seal_v1(r, status, &payload).or_throw()?)),
         }
     }
 }

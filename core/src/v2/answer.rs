@@ -303,3 +303,48 @@ pub fn open_stale_answer(
     }
     Ok(token.created())
 }
+
+/// Which kind of response a client checks: an answer (flags `0x00`) or a signed
+/// stale answer (flags `0x01`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerKind {
+    /// An answer to the request: status, content type and payload.
+    Answer,
+    /// A signed stale answer: the request was not executed.
+    Stale,
+}
+
+/// A response that passed [`check_answer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    /// An answer and what it carried.
+    Answer(Opened),
+    /// A signed stale answer and the server's clock (`created`).
+    Stale {
+        /// The server's clock when it answered.
+        server_time: u64,
+    },
+}
+
+/// Check a response to `sent` as `kind`, or, when `kind` is `None`, as the kind its
+/// token's flags name (a token that does not parse is then the error): the one
+/// choice between [`open_answer`] and [`open_stale_answer`] for a request known by
+/// its token.
+pub fn check_answer(
+    sent: SentRequest<'_>,
+    status: u16,
+    crypto_session: &str,
+    body: &[u8],
+    kind: Option<AnswerKind>,
+) -> Result<Checked, InvalidAnswer> {
+    let kind = match kind {
+        Some(kind) => kind,
+        None if AnswerToken::decode(crypto_session)?.flags() == FLAGS_STALE => AnswerKind::Stale,
+        None => AnswerKind::Answer,
+    };
+    match kind {
+        AnswerKind::Answer => open_answer(sent, status, crypto_session, body).map(Checked::Answer),
+        AnswerKind::Stale => open_stale_answer(sent, status, crypto_session, body)
+            .map(|server_time| Checked::Stale { server_time }),
+    }
+}

@@ -46,8 +46,21 @@ pub const NO_STORE: &str = "no-store";
 pub const NO_TRANSFORM: &str = "no-transform";
 /// CORS: the header that lets browser code read the answer's headers.
 pub const ACCESS_CONTROL_EXPOSE_HEADERS: &str = "Access-Control-Expose-Headers";
-/// The headers an answer or rejection exposes to browser code.
+/// The headers an answer or rejection of a v2-only server exposes to browser code
+/// (the spec's "Browsers" section).
 pub const EXPOSED_HEADERS: &str = "Crypto-Session, WWW-Authenticate";
+/// The same for a server that accepts v1 too: a v1 answer travels in `Authorization`,
+/// which browser code reads only if it is exposed.
+pub const EXPOSED_HEADERS_WITH_V1: &str = "Crypto-Session, WWW-Authenticate, Authorization";
+
+/// The `Access-Control-Expose-Headers` value of a server, by whether it accepts v1.
+pub const fn exposed_headers(accept_v1: bool) -> &'static str {
+    if accept_v1 {
+        EXPOSED_HEADERS_WITH_V1
+    } else {
+        EXPOSED_HEADERS
+    }
+}
 /// CORS: what a preflight must allow (`*` does not cover `Authorization`). A
 /// sealed request body travels with `Cache-Control: no-transform`, which is not a
 /// CORS-safelisted request header: without it a browser's POST fails its preflight.

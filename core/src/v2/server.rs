@@ -127,6 +127,8 @@ pub struct Rejection {
     code: Option<Code>,
     detail: Cow<'static, str>,
     stale_answer: Option<String>,
+    /// The rejecting server's `Access-Control-Expose-Headers` value.
+    exposed: &'static str,
 }
 
 impl Rejection {
@@ -135,6 +137,7 @@ impl Rejection {
             code: Some(code),
             detail: detail.into(),
             stale_answer: None,
+            exposed: EXPOSED_HEADERS,
         }
     }
 
@@ -143,6 +146,7 @@ impl Rejection {
             code: None,
             detail: Cow::Owned(error.detail().to_string()),
             stale_answer: None,
+            exposed: EXPOSED_HEADERS,
         }
     }
 
@@ -167,6 +171,11 @@ impl Rejection {
         self.stale_answer.as_deref()
     }
 
+    /// The rejection as the server that made it sends it: exposing its headers.
+    fn exposing(self, exposed: &'static str) -> Self {
+        Rejection { exposed, ..self }
+    }
+
     /// `CryptoSession error="<code>"` (v1: `CryptoSession`).
     pub fn www_authenticate(&self) -> String {
         match self.code {
@@ -179,7 +188,7 @@ impl Rejection {
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         let mut h = vec![(WWW_AUTHENTICATE, self.www_authenticate())];
         if self.code.is_some() {
-            h.push((ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS.to_string()));
+            h.push((ACCESS_CONTROL_EXPOSE_HEADERS, self.exposed.to_string()));
             h.push((CACHE_CONTROL, NO_STORE.to_string()));
         }
         if let Some(answer) = &self.stale_answer {
@@ -609,6 +618,12 @@ impl Server {
         self.v1.as_ref()
     }
 
+    /// CORS: the `Access-Control-Expose-Headers` value of this server's answers and
+    /// rejections; it names `Authorization` when v1 is on (a v1 answer travels there).
+    pub fn exposed_headers(&self) -> &'static str {
+        super::exposed_headers(self.v1.is_some())
+    }
+
     fn version_of(&self, authorization: &[&str]) -> Version {
         match (&self.v1, authorization) {
             (Some(_), [only]) if !is_v2_authorization(only) => Version::V1,
@@ -618,10 +633,11 @@ impl Server {
 
     fn too_large(&self, version: Version, size: u64) -> Rejection {
         let detail = format!("body is {size} bytes, the limit is {}", self.max_body);
-        match version {
+        let rejection = match version {
             Version::V2 => Rejection::v2(Code::TooLarge, detail),
             Version::V1 => Rejection::v1(Error::new(crate::ErrorKind::TooLarge, detail)),
-        }
+        };
+        rejection.exposing(self.exposed_headers())
     }
 
     /// Step 1 on `Content-Length`, before the body is read.
@@ -643,6 +659,19 @@ impl Server {
     /// after removing transfer and content codings. On `Err`, answer with
     /// [`Rejection::status`], [`Rejection::headers`] and an empty body.
     pub fn authenticate(
+        &self,
+        method: &str,
+        target: &[u8],
+        authorization: &[&str],
+        content_length: Option<u64>,
+        body: &[u8],
+    ) -> std::result::Result<Authenticated, Rejection> {
+        self.checks(method, target, authorization, content_length, body)
+            .map_err(|r| r.exposing(self.exposed_headers()))
+    }
+
+    /// The checks of [`Server::authenticate`], in the spec's order.
+    fn checks(
         &self,
         method: &str,
         target: &[u8],
@@ -823,6 +852,7 @@ impl Server {
                         now.saturating_add(self.max_skew)
                     )),
                     stale_answer: Some(answer.encode()),
+                    exposed: self.exposed_headers(),
                 }
             }
         }
@@ -874,7 +904,10 @@ impl Server {
         let mut headers = vec![
             (CRYPTO_SESSION, token.encode()),
             (CACHE_CONTROL, NO_STORE.to_string()),
-            (ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS.to_string()),
+            (
+                ACCESS_CONTROL_EXPOSE_HEADERS,
+                self.exposed_headers().to_string(),
+            ),
         ];
         if !body.is_empty() {
             headers.push((CONTENT_TYPE, SEALED_CONTENT_TYPE.to_string()));
@@ -883,6 +916,37 @@ impl Server {
             status,
             headers,
             body,
+        })
+    }
+}
+
+impl Server {
+    /// Seal the answer to a v1 request (`accept_v1` on): the answer token in
+    /// `authorization`, the encrypted text as the body (content type
+    /// `text/plain; charset=utf-8`), and this server's CORS expose header, which names
+    /// `Authorization` so that browser code can read the token.
+    pub fn seal_v1(
+        &self,
+        request: &crate::http::Authenticated,
+        status: u16,
+        payload: &[u8],
+    ) -> Result<SealedAnswer> {
+        let v1 = self
+            .v1
+            .as_ref()
+            .ok_or_else(|| malformed("a v1 request, but this server does not accept v1"))?;
+        let sealed = v1.seal(&request.session, status, payload)?;
+        Ok(SealedAnswer {
+            status: sealed.status,
+            headers: vec![
+                (crate::http::AUTHORIZATION, sealed.authorization),
+                (CONTENT_TYPE, crate::http::ANSWER_CONTENT_TYPE.to_string()),
+                (
+                    ACCESS_CONTROL_EXPOSE_HEADERS,
+                    self.exposed_headers().to_string(),
+                ),
+            ],
+            body: sealed.body.into_bytes(),
         })
     }
 }

@@ -11,8 +11,8 @@ const { describe, contentLengthOf, answerBytes, authenticatedView, rejectionOf, 
 // The payload as the handler sees it: parsed JSON, text, or bytes (also the web entry's).
 const { reviveTyped } = require('../bytes.js')
 
-// CORS on every answer, rejection and preflight (the spec's "Browsers").
-const CORS_EXPOSE = ['Access-Control-Expose-Headers', native.V2_EXPOSED_HEADERS]
+// CORS on every answer, rejection and preflight (the spec's "Browsers"); what is
+// exposed is the server's (Authorization too when it accepts v1): #corsExpose.
 const CORS_ALLOW = ['Access-Control-Allow-Headers', native.V2_ALLOWED_HEADERS]
 
 /**
@@ -74,6 +74,9 @@ class CryptoSessionServer {
   get publicKeys () { return this.#server.publicKeys }
   get origins () { return this.#server.origins }
   get maxBody () { return this.#server.maxBody }
+  /** CORS: the core's Access-Control-Expose-Headers for this server. */
+  get exposedHeaders () { return this.#server.exposedHeaders }
+  get #corsExpose () { return ['Access-Control-Expose-Headers', this.#server.exposedHeaders] }
 
   /** Replace the denied client keys (x-only hex) of the admission hook. */
   setDeniedKeys (keys) { call(() => this.#server.setDeniedKeys([...keys].map(String))) }
@@ -132,7 +135,7 @@ class CryptoSessionServer {
   #rejectNode (req, res, err) {
     this.#logger.warn(describe(req.method, req.originalUrl ?? req.url, err))
     if (res.headersSent) return res.destroy()
-    const rejection = rejectionOf(err, CORS_EXPOSE)
+    const rejection = rejectionOf(err, this.#corsExpose)
     res.statusCode = rejection.status
     for (const [name, value] of rejection.headers) res.setHeader(name, value)
     res.setHeader('Content-Length', '0')
@@ -171,7 +174,7 @@ class CryptoSessionServer {
     if (method !== 'OPTIONS') return false
     res.statusCode = 204
     res.setHeader(...CORS_ALLOW)
-    res.setHeader(...CORS_EXPOSE)
+    res.setHeader(...this.#corsExpose)
     res.setHeader('Content-Length', '0')
     res.end()
     return true
@@ -224,7 +227,7 @@ class CryptoSessionServer {
     return async (request, ...rest) => {
       const method = request.method
       if (method === 'OPTIONS') {
-        return new Response(null, { status: 204, headers: [CORS_ALLOW, CORS_EXPOSE] })
+        return new Response(null, { status: 204, headers: [CORS_ALLOW, this.#corsExpose] })
       }
       let target = '?'
       let request2
@@ -237,7 +240,7 @@ class CryptoSessionServer {
         request2 = await this.authenticate({ method, target, authorization, contentLength, body })
       } catch (err) {
         this.#logger.warn(describe(method, target, err))
-        return new Response(null, rejectionOf(err, CORS_EXPOSE))
+        return new Response(null, rejectionOf(err, this.#corsExpose))
       }
       const body = revive(request2.payload, request2.contentType, request2.version)
       const secure = webSecure(request2, body, (...args) => this.seal(...args))

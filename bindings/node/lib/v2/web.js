@@ -101,6 +101,8 @@ class CryptoSessionServer {
   get publicKeys () { return this.#server.publicKeys.map(toHex) }
   get origins () { return this.#server.origins }
   get maxBody () { return this.#server.maxBody }
+  /** CORS: the core's Access-Control-Expose-Headers for this server. */
+  get exposedHeaders () { return this.#server.exposedHeaders }
 
   /** Replace the denied client keys (x-only hex) of the admission hook. */
   setDeniedKeys (keys) {
@@ -163,7 +165,7 @@ class CryptoSessionServer {
     return async (request, ...rest) => {
       const method = request.method
       const cors = this.#corsHeaders(request)
-      const exposed = ['Access-Control-Expose-Headers', this.#core.V2_EXPOSED_HEADERS]
+      const exposed = ['Access-Control-Expose-Headers', this.#server.exposedHeaders]
       if (method === 'OPTIONS') {
         return new Response(null, {
           status: 204,
@@ -186,8 +188,6 @@ class CryptoSessionServer {
       }
       const withCors = headers => {
         for (const [name, v] of cors) headers.set(name, v)
-        // v1 answers travel in `Authorization`: a page reads it only if exposed.
-        if (authenticated.version === 1) headers.set('Access-Control-Expose-Headers', 'Authorization')
       }
       const body = reviveTyped(authenticated.payload, authenticated.contentType)
       const secure = webSecure(authenticated, body, (...args) => this.seal(...args), withCors)

@@ -3,8 +3,9 @@
 app behind the package's V2Middleware (v1 as well), inside Starlette's CORSMiddleware
 for the test page's origin, as the spec's "Browsers" section asks: preflights pass
 unauthenticated allowing the core's headers (V2_ALLOWED_HEADERS), and answers and
-rejections expose the core's headers (V2_EXPOSED_HEADERS; and Authorization, where
-a v1 answer travels) beside Access-Control-Allow-Origin.
+rejections carry the core's Access-Control-Expose-Headers for a server accepting v1
+(Authorization among them, where a v1 answer travels) beside
+Access-Control-Allow-Origin.
 
 Usage: python_v2_server.py <page origin>; the secret key in CS_SERVER_SECRET.
 Prints one JSON line {"origin": ...} when listening on 127.0.0.1 (ephemeral port).
@@ -22,7 +23,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from starlette.middleware.cors import CORSMiddleware
 
-from crypto_sessions._native import V2_ALLOWED_HEADERS, V2_EXPOSED_HEADERS
+from crypto_sessions._native import V2_ALLOWED_HEADERS
 from crypto_sessions.asgi_v2 import V2Middleware
 
 
@@ -49,9 +50,9 @@ def main() -> None:
     # store's restart guard (max_skew after start) is dated back.
     guarded = V2Middleware(routes(), os.environ["CS_SERVER_SECRET"], origin, accept_v1=True,
                            replay_store_created=time.time() - 10)
+    # No expose_headers here: the middleware's answers carry the core's own.
     app = CORSMiddleware(guarded, allow_origins=[page_origin], allow_methods=["GET", "POST"],
-                         allow_headers=V2_ALLOWED_HEADERS.split(", "),
-                         expose_headers=V2_EXPOSED_HEADERS.split(", ") + ["Authorization"])
+                         allow_headers=V2_ALLOWED_HEADERS.split(", "))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     print(json.dumps({"origin": origin}), flush=True)
     server.run(sockets=[sock])

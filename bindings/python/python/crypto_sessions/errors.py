@@ -147,18 +147,24 @@ class RejectedError(HttpStatusError):
         status: Optional[int] = None,
         www_authenticate: Optional[str] = None,
         stale_answer: Optional[str] = None,
+        headers: Optional[list[tuple[str, str]]] = None,
     ) -> None:
         super().__init__(message, status)
         #: The ``WWW-Authenticate`` value to send (server side).
         self.www_authenticate = www_authenticate
         #: The ``Crypto-Session`` value of the signed stale answer, if any.
         self.stale_answer = stale_answer
+        self._headers = None if headers is None else [(str(k), str(v)) for k, v in headers]
 
     @property
     def headers(self) -> list[tuple[str, str]]:
-        """The headers of the rejection, as the core builds them (server side)."""
+        """The headers of the rejection, as the core builds them (server side): the
+        rejecting server's, whose CORS exposed headers name ``Authorization`` when it
+        accepts v1; for one made by hand, those of a v2-only server."""
         from crypto_sessions import _native
 
+        if self._headers is not None:
+            return list(self._headers)
         out: list[tuple[str, str]] = []
         if self.www_authenticate is not None:
             out.append((_native.V2_WWW_AUTHENTICATE, self.www_authenticate))
@@ -170,7 +176,7 @@ class RejectedError(HttpStatusError):
         return out
 
     def __reduce__(self) -> Any:
-        return (type(self), (str(self), self.status, self.www_authenticate, self.stale_answer))
+        return (type(self), (str(self), self.status, self.www_authenticate, self.stale_answer, self._headers))
 
 
 class MalformedRequestError(RejectedError):
@@ -250,10 +256,12 @@ def rejected(
     message: str,
     www_authenticate: Optional[str] = None,
     stale_answer: Optional[str] = None,
+    headers: Optional[list[tuple[str, str]]] = None,
 ) -> RejectedError:
-    """The exception of a rejection with ``code`` (the core builds them this way)."""
+    """The exception of a rejection with ``code`` (the core builds them this way,
+    with the rejection's headers)."""
     cls = _BY_CODE.get(code or "", RejectedError)
-    return cls(message, status, www_authenticate, stale_answer)
+    return cls(message, status, www_authenticate, stale_answer, headers)
 
 
 class StaleError(StaleRequestError):

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	cryptosessions "github.com/crypto-sessions/crypto-sessions/bindings/go"
@@ -18,9 +17,9 @@ import (
 // browser.test.mjs): NewV2Server with v1 accepted, behind CORS for one page origin
 // (the first argument), as the spec's "Browsers" section asks: the middleware lets
 // preflights through unauthenticated with the core's allowed headers and exposes the
-// core's headers on every answer; this wrapper adds the page's origin and exposes
-// Authorization as well, where a v1 answer travels. CRYPTO_SESSION_KEY is the key;
-// the origin clients sign is the listener's own. One line {"origin", "pubkey"} on
+// core's headers for a server accepting v1 on every answer (Authorization among
+// them, where a v1 answer travels); this wrapper adds the page's origin.
+// CRYPTO_SESSION_KEY is the key; the origin clients sign is the listener's own. One line {"origin", "pubkey"} on
 // stdout once it listens; it stops when its stdin closes (the test ends).
 func serveBrowser(args []string) int {
 	fail := func(err error) int {
@@ -92,36 +91,11 @@ func browserRoutes() http.Handler {
 	return mux
 }
 
-// allowPage lets the page's origin read every answer: Access-Control-Allow-Origin,
-// and Authorization added to the exposed headers when they are written (the
-// middleware sets its own list first).
+// allowPage lets the page's origin read every answer: Access-Control-Allow-Origin.
 func allowPage(pageOrigin string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", pageOrigin)
 		w.Header().Set("Vary", "Origin")
-		next.ServeHTTP(&exposingWriter{ResponseWriter: w}, r)
+		next.ServeHTTP(w, r)
 	})
-}
-
-type exposingWriter struct {
-	http.ResponseWriter
-	written bool
-}
-
-func (w *exposingWriter) WriteHeader(status int) {
-	if !w.written {
-		w.written = true
-		h := w.Header()
-		if exposed := h.Get("Access-Control-Expose-Headers"); !strings.Contains(exposed, "Authorization") {
-			h.Set("Access-Control-Expose-Headers", strings.TrimPrefix(exposed+", Authorization", ", "))
-		}
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *exposingWriter) Write(b []byte) (int, error) {
-	if !w.written {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
 }
