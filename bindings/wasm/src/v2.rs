@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use crypto_sessions::http;
 use crypto_sessions::v2::answer::{open_answer, open_stale_answer, SentRequest};
 use crypto_sessions::v2::client::{
     Answer, Client, ClientError, PreparedRequest, Response as CoreResponse,
