@@ -662,3 +662,81 @@ fn a_conversation_key_debugs_without_its_bytes() {
     let key = ConversationKey::from_bytes(&[0xab; 32]);
     assert_eq!(format!("{key:?}"), "ConversationKey(..)");
 }
+
+#[test]
+fn error_kinds_have_stable_numbers_codes_and_messages() {
+    // The codes are what Node's `err.code` and the logs carry, the messages what C's
+    // cs_result_message and every Display show: both are part of the API.
+    let table = [
+        (1, "malformed_input", "malformed input"),
+        (2, "invalid_key", "invalid key"),
+        (3, "decrypt_failed", "decryption failed"),
+        (4, "invalid_signature", "invalid signature"),
+        (5, "wrong_peer", "signed by an unexpected key"),
+        (6, "too_large", "input too large"),
+        (7, "unsupported_method", "unsupported HTTP method"),
+        (8, "http_status", "HTTP status is not 2xx"),
+    ];
+    assert_eq!(ErrorKind::ALL.len(), table.len());
+    for (kind, (number, code, message)) in ErrorKind::ALL.into_iter().zip(table) {
+        assert_eq!(kind as u32, number);
+        assert_eq!(kind.code(), code);
+        assert_eq!(kind.message(), message);
+        assert_eq!(kind.to_string(), message);
+    }
+}
+
+#[test]
+fn verdict_is_false_only_for_a_signature_that_does_not_hold() {
+    use crypto_sessions::verdict;
+    let (a, b) = pair();
+    let token = a.token_for(b"hello");
+    assert_eq!(verdict(b.verify(&token, b"hello")), Ok(true));
+    let bad = b.verify(&token, b"other");
+    assert_eq!(
+        bad.as_ref().unwrap_err().kind(),
+        ErrorKind::InvalidSignature
+    );
+    assert_eq!(verdict(bad), Ok(false));
+    // Anything else the caller passed stays an error.
+    let unreadable = Token::parse("not a token").map(|_| ());
+    assert_eq!(
+        unreadable.as_ref().unwrap_err().kind(),
+        ErrorKind::MalformedInput
+    );
+    assert_eq!(
+        verdict(unreadable).unwrap_err().kind(),
+        ErrorKind::MalformedInput
+    );
+}
+
+#[test]
+fn a_client_keeps_the_hostname_it_signs_for() {
+    let (server, client) = (key(1), key(2));
+    let c =
+        crypto_sessions::Client::new(&server.public_key(), &client, Some("http://localhost:3001"));
+    assert_eq!(c.hostname(), "http://localhost:3001");
+    assert_eq!(
+        crypto_sessions::Client::new(&server.public_key(), &client, None).hostname(),
+        ""
+    );
+}
+
+#[test]
+fn cache_limits_are_set_and_bounded_inclusively() {
+    use crypto_sessions::http::config::MAX_CACHE_ENTRIES;
+    use crypto_sessions::http::Limits;
+    let limits = Limits::default()
+        .with_verified_cache(7)
+        .with_session_cache(9);
+    assert_eq!((limits.verified_cache, limits.session_cache), (7, 9));
+    let at_max = Limits::default()
+        .with_verified_cache(MAX_CACHE_ENTRIES)
+        .with_session_cache(MAX_CACHE_ENTRIES);
+    assert!(at_max.validate().is_ok());
+    let over = Limits::default().with_verified_cache(MAX_CACHE_ENTRIES + 1);
+    assert_eq!(
+        over.validate().unwrap_err().kind(),
+        ErrorKind::MalformedInput
+    );
+}

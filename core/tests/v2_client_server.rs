@@ -120,6 +120,7 @@ fn every_method_round_trips_with_and_without_a_body() {
                 assert_eq!(names, ["Authorization", "Content-Type", "Cache-Control"]);
                 assert_eq!(req.headers().content_type(), Some(SEALED_CONTENT_TYPE));
                 assert_eq!(req.headers().get("cache-control"), Some("no-transform"));
+                assert_eq!(req.headers().cache_control(), Some("no-transform"));
             }
             let scheme = req.headers().authorization().split_once(' ').unwrap().0;
             assert_eq!(scheme, "CryptoSession");
