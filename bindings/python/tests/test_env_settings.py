@@ -60,3 +60,29 @@ def test_the_v1_server_reads_max_body_as_the_v2_one(
             build_server(secret, HOST, None)
         return
     assert build_server(secret, HOST, None).max_body == case["max_body"]
+
+
+ARGUMENT_CASES = [
+    c
+    for c in CASES
+    if c["name"] in ("CRYPTO_SESSION_MAX_AGE", "CRYPTO_SESSION_MAX_SKEW", "CRYPTO_SESSION_MAX_BODY")
+]
+
+
+@pytest.mark.parametrize("case", ARGUMENT_CASES, ids=[f"{c['name']}={c['value']!r}" for c in ARGUMENT_CASES])
+def test_an_argument_is_read_as_its_variable(
+    case: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [n for n in os.environ if n.startswith("CRYPTO_SESSION_")]:
+        monkeypatch.delenv(name)
+    field = case["name"].removeprefix("CRYPTO_SESSION_").lower()
+    secret = cs.generate_secret_key()
+    if not case["ok"]:
+        with pytest.raises(ValueError):
+            build_v2_server(secret, HOST, **{field: case["value"]})
+        return
+    server = build_v2_server(secret, HOST, **{field: case["value"]})
+    max_age, max_skew, max_body = server.limits
+    got = {"max_age": max_age, "max_skew": max_skew, "max_body": max_body}
+    if field in case:
+        assert got[field] == case[field]

@@ -13,7 +13,9 @@ from typing import Any, Callable, Optional, Union
 from crypto_sessions._native import (
     DEFAULT_MAX_BODY,
     ENV_HOST,
+    ENV_MAX_AGE,
     ENV_MAX_BODY,
+    ENV_MAX_SKEW,
     ENV_SECRET_KEY,
     Server,
     V2Server,
@@ -96,16 +98,6 @@ def build_server(
         raise type(err)(f"{key_source}: {err}") from None
 
 
-def _number(value: Any, source: str) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{source} must be a whole number, not {value!r}") from None
-    if number < 0:
-        raise ValueError(f"{source} must not be negative")
-    return number
-
-
 def build_v2_server(
     secret_key: Union[KeyArg, list[Union[str, bytes]]],
     host: Optional[str],
@@ -130,7 +122,12 @@ def build_v2_server(
 
     # The core reads every setting (app config first, then the environment), so a
     # bad value fails here exactly as in the other bindings.
+    # An explicit number is read by the core too, as its variable would be.
+    given = {ENV_MAX_AGE: max_age, ENV_MAX_SKEW: max_skew, ENV_MAX_BODY: max_body}
+
     def lookup(name: str) -> Any:
+        if given.get(name) is not None:
+            return str(given[name])
         return _setting(config, name)[0]
 
     settings = read_server_settings(lookup)
@@ -158,9 +155,9 @@ def build_v2_server(
         return V2Server(
             keys,
             all_origins,
-            max_age=settings["max_age"] if max_age is None else _number(max_age, "max_age"),
-            max_skew=settings["max_skew"] if max_skew is None else _number(max_skew, "max_skew"),
-            max_body=settings["max_body"] if max_body is None else _number(max_body, "max_body"),
+            max_age=settings["max_age"],
+            max_skew=settings["max_skew"],
+            max_body=settings["max_body"],
             accept_v1=bool(settings["accept_v1"]) if accept_v1 is None else accept_v1,
             replay=replay,
             admission=admission,
